@@ -1,0 +1,34 @@
+using IdentityProvider.Infrastructure.Health;
+using IdentityProvider.Infrastructure.Logging;
+using IdentityProvider.Infrastructure.Security;
+
+namespace IdentityProvider.Infrastructure;
+
+internal static class ApplicationBuilderExtensions
+{
+    public static WebApplication UseIdentityProvider(this WebApplication app)
+    {
+        app.UseTrustedProxies(app.Configuration);
+        app.UseMiddleware<RequestLoggingMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (app.Environment.IsDevelopment())
+        {
+            app.UseDeveloperExceptionPage();
+        }
+        else
+        {
+            // A generic page, never a stack trace; the exception goes to the log.
+            app.UseExceptionHandler("/error");
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAntiforgery();
+
+        app.MapIdentityProviderHealthChecks();
+        app.MapRazorPages();
+        return app;
+    }
+}

@@ -1,0 +1,17 @@
+namespace IdentityProvider.Infrastructure.Auditing;
+
+/// <summary>The vocabulary of the audit trail, so the console can filter on stable names.</summary>
+public static class AuditActions
+{
+    public const string SetupLinkIssued = "bootstrap.setup_link_issued";
+    public const string AdministratorCreated = "bootstrap.administrator_created";
+    public const string SetupLinkRejected = "bootstrap.setup_link_rejected";
+}
+
+/// <summary>Actors that are not users.</summary>
+public static class AuditActors
+{
+    public const string System = "system";
+    public const string CommandLine = "cli";
+    public const string Anonymous = "anonymous";
+}

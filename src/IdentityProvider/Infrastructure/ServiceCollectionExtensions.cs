@@ -1,0 +1,54 @@
+using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Infrastructure.Auditing;
+using IdentityProvider.Infrastructure.Health;
+using IdentityProvider.Infrastructure.Security;
+using IdentityProvider.Persistence;
+using IdentityProvider.Persistence.Entities;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+
+namespace IdentityProvider.Infrastructure;
+
+internal static class ServiceCollectionExtensions
+{
+    public static IServiceCollection AddIdentityProvider(this IServiceCollection services, IConfiguration configuration)
+    {
+        // First hosted service: the schema must exist before data protection's own hosted
+        // service reads its key table (hosted services start in registration order).
+        services.AddHostedService<StartupTasks>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<HostingOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.SectionName));
+        services.AddHttpContextAccessor();
+
+        services.AddPersistence(configuration);
+
+        // Keys in the database: every node decrypts what another node protected (cookies,
+        // antiforgery tokens, signing keys at rest), and they survive restarts.
+        services.AddDataProtection()
+            .SetApplicationName("IdentityProvider")
+            .PersistKeysToDbContext<IdentityProviderDbContext>();
+
+        services.AddIdentityCore<ApplicationUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<IdentityProviderDbContext>();
+
+        services.AddScoped<IAuditLog, AuditLog>();
+        services.AddScoped<SetupLinkIssuer>();
+        services.AddScoped<SetupLinkRedeemer>();
+        services.AddSingleton<ISetupLinkAnnouncer, ConsoleSetupLinkAnnouncer>();
+
+        services.AddTrustedProxies(configuration);
+        services.AddIdentityProviderHealthChecks();
+        services.AddRazorPages();
+        return services;
+    }
+}

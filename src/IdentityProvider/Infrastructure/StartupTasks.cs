@@ -1,0 +1,37 @@
+using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Persistence;
+using Microsoft.Extensions.Options;
+
+namespace IdentityProvider.Infrastructure;
+
+/// <summary>
+/// Runs before the server accepts requests: bring the schema up to date, then, on a fresh
+/// installation, hand the operator a link to create the first administrator.
+/// </summary>
+internal sealed class StartupTasks(
+    DatabaseMigrator migrator,
+    IServiceScopeFactory scopes,
+    ISetupLinkAnnouncer announcer,
+    IOptions<DatabaseOptions> database) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (database.Value.MigrateOnStartup)
+        {
+            await migrator.MigrateAsync(cancellationToken);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var issue = await scope.ServiceProvider.GetRequiredService<SetupLinkIssuer>().IssueAtStartupAsync(cancellationToken);
+        if (issue.NewLink is not null)
+        {
+            announcer.Announce(issue.NewLink);
+        }
+        else if (issue.OutstandingUntil is { } expiresAt)
+        {
+            announcer.AnnounceOutstanding(expiresAt);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

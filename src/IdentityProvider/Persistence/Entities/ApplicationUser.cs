@@ -1,0 +1,11 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace IdentityProvider.Persistence.Entities;
+
+/// <summary>A person who can sign in. Identity's columns plus what this product shows about them.</summary>
+public sealed class ApplicationUser : IdentityUser
+{
+    public string? DisplayName { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}

@@ -1,0 +1,47 @@
+using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IdentityProvider.Tests.Infrastructure;
+
+/// <summary>The real application, in process, on the given database, in the Production environment.</summary>
+public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvider? time = null) : WebApplicationFactory<Program>
+{
+    public const string Issuer = "http://localhost";
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public RecordingSetupLinkAnnouncer SetupLinks { get; } = new();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Issuer", Issuer);
+        builder.UseSetting("Database:Provider", database.Provider.ToString());
+        builder.UseSetting("Database:ConnectionString", database.ConnectionString);
+        // Keep the console quiet; tests read the captured lines instead.
+        builder.UseSetting("Serilog:MinimumLevel:Default", "Fatal");
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<ISetupLinkAnnouncer>(SetupLinks);
+            if (time is not null)
+            {
+                services.AddSingleton<TimeProvider>(time);
+            }
+        });
+    }
+
+    public HttpClient CreateBrowserlessClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(Issuer) });
+
+    public async Task<T> WithDbAsync<T>(Func<IdentityProviderDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<IdentityProviderDbContext>());
+    }
+}
