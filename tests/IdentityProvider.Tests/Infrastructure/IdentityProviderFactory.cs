@@ -24,7 +24,7 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
         builder.UseSetting("Database:Provider", database.Provider.ToString());
         builder.UseSetting("Database:ConnectionString", database.ConnectionString);
         // Keep the console quiet; tests read the captured lines instead.
-        builder.UseSetting("Serilog:MinimumLevel:Default", "Fatal");
+        builder.UseSetting("Serilog:MinimumLevel", "Fatal");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {

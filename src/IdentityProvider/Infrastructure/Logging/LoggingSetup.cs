@@ -29,6 +29,10 @@ internal static class LoggingSetup
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);
+        // The same floor for every provider, so no provider added later (in tests, or by an
+        // operator) receives the framework's request lines with their query strings.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         return builder;
     }
 }

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test of the identity provider.
+#
+# On a fresh Debian/Ubuntu machine with the .NET 10 SDK, it first installs what the tests need
+# and the machine lacks (PostgreSQL server binaries for the throwaway database cluster), using
+# apt-get when running as root or through sudo. Extra arguments go to `dotnet test`, e.g.
+#   ./test.sh --filter "FullyQualifiedName~SchemaDrift"
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+if [ -z "${PG_BINDIR:-}" ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  missing+=(postgresql)
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then apt=(apt-get); elif command -v sudo >/dev/null; then apt=(sudo apt-get); else
+    echo "test.sh: missing ${missing[*]}; install with: apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${apt[@]}" update -qq
+  # apt sometimes reports a vanished temporary archive on these machines; one retry settles it.
+  "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" \
+    || "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+dotnet test IdentityProvider.sln --logger trx --results-directory "$results" "$@" || status=$?
+
+# One closing line for the whole run, summed over every test assembly.
+passed=0 failed=0 skipped=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  value() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed)))
+  skipped=$((skipped + $(value notExecuted)))
+done
+echo
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit "$status"

@@ -1,0 +1,79 @@
+using System.Text.RegularExpressions;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace IdentityProvider.Tests.Cli;
+
+public sealed partial class CommandLineTests : IDisposable
+{
+    private readonly TestDatabase _database = TestDatabase.Sqlite();
+
+    [Fact]
+    public async Task Migrate_AppliesTheSchemaOnce()
+    {
+        var first = await IdentityProviderProcess.RunAsync(_database, "migrate");
+        var second = await IdentityProviderProcess.RunAsync(_database, "migrate");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("Applied: 0001_Initial", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(0, second.ExitCode);
+        Assert.Contains("Database schema is current.", second.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AdminCreate_PrintsALinkBoundToTheEmail_ThatTheServerAccepts()
+    {
+        var result = await IdentityProviderProcess.RunAsync(_database, "admin", "create", "--email", "grace@example.com");
+
+        Assert.Equal(0, result.ExitCode);
+        var link = SetupLink().Match(result.StandardOutput);
+        Assert.True(link.Success, result.StandardOutput);
+        Assert.DoesNotContain(link.Groups["token"].Value, result.StandardError, StringComparison.Ordinal);
+
+        await using var server = new IdentityProviderFactory(_database);
+        using var client = server.CreateBrowserlessClient();
+        var page = await client.GetPageAsync(new Uri(link.Value).PathAndQuery);
+        var email = page.Document.QuerySelector("input[name='Input.Email']");
+        Assert.Equal("grace@example.com", email?.GetAttribute("value"));
+        Assert.True(email?.HasAttribute("readonly"));
+    }
+
+    [Fact]
+    public async Task AdminCreate_Refuses_WhenAnAdministratorExists()
+    {
+        var issued = await IdentityProviderProcess.RunAsync(_database, "admin", "create");
+        var path = new Uri(SetupLink().Match(issued.StandardOutput).Value).PathAndQuery;
+        await using (var server = new IdentityProviderFactory(_database))
+        {
+            using var client = server.CreateBrowserlessClient();
+            var page = await client.GetPageAsync(path);
+            await client.SubmitAsync(page, new Dictionary<string, string>
+            {
+                ["Input.Email"] = "grace@example.com",
+                ["Input.Password"] = "a long enough password",
+                ["Input.ConfirmPassword"] = "a long enough password",
+            });
+            Assert.Equal(1, await server.WithDbAsync(db => db.Users.CountAsync()));
+        }
+
+        var refused = await IdentityProviderProcess.RunAsync(_database, "admin", "create");
+
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("An administrator already exists", refused.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotMatch(SetupLink(), refused.StandardOutput);
+    }
+
+    [Fact]
+    public async Task UnknownCommand_ExitsWithUsage()
+    {
+        var result = await IdentityProviderProcess.RunAsync(_database, "frobnicate");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Usage:", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"http://localhost/setup\?token=(?<token>[A-Za-z0-9_-]{43})")]
+    private static partial Regex SetupLink();
+
+    public void Dispose() => _database.Dispose();
+}
