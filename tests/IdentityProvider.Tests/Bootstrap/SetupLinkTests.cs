@@ -8,16 +8,30 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IdentityProvider.Tests.Bootstrap;
 
-public sealed class SetupLinkTests : IDisposable
+public sealed class SqliteSetupLinkTests : SetupLinkTests
+{
+    protected override Task<TestDatabase> CreateDatabaseAsync() => Task.FromResult(TestDatabase.Sqlite());
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresSetupLinkTests(PostgresCluster cluster) : SetupLinkTests
+{
+    protected override Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.PostgresAsync(cluster);
+}
+
+public abstract class SetupLinkTests : IAsyncLifetime
 {
     private const string Password = "correct horse battery staple";
-    private readonly TestDatabase _database = TestDatabase.Sqlite();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
-    private readonly IdentityProviderFactory _factory;
-    private readonly HttpClient _client;
+    private TestDatabase _database = null!;
+    private IdentityProviderFactory _factory = null!;
+    private HttpClient _client = null!;
 
-    public SetupLinkTests()
+    protected abstract Task<TestDatabase> CreateDatabaseAsync();
+
+    public async Task InitializeAsync()
     {
+        _database = await CreateDatabaseAsync();
         _factory = new IdentityProviderFactory(_database, _time);
         _client = _factory.CreateBrowserlessClient();
     }
@@ -153,10 +167,10 @@ public sealed class SetupLinkTests : IDisposable
         ["Input.ConfirmPassword"] = password,
     };
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
         _client.Dispose();
-        _factory.Dispose();
+        await _factory.DisposeAsync();
         _database.Dispose();
     }
 }
