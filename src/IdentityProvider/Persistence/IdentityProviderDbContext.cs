@@ -19,6 +19,12 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<SetupToken> SetupTokens => Set<SetupToken>();
 
+    public DbSet<SigningKeyEntity> SigningKeys => Set<SigningKeyEntity>();
+
+    public DbSet<ClientEntity> Clients => Set<ClientEntity>();
+
+    public DbSet<ClientSecretEntity> ClientSecrets => Set<ClientSecretEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -15,7 +15,7 @@ public sealed partial class CommandLineTests : IDisposable
         var second = await IdentityProviderProcess.RunAsync(_database, "migrate");
 
         Assert.Equal(0, first.ExitCode);
-        Assert.Contains("Applied: 0001_Initial", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Applied: 0001_Initial, 0002_SigningKeysAndClients", first.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("Database schema is current.", second.StandardOutput, StringComparison.Ordinal);
     }
