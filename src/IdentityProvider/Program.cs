@@ -5,6 +5,7 @@ using IdentityProvider.Infrastructure.Logging;
 var builder = WebApplication.CreateBuilder(args);
 // IDP__Database__Provider=Postgres and the like; command-line arguments still win.
 builder.Configuration.AddEnvironmentVariables(prefix: "IDP__").AddCommandLine(args);
+builder.Configuration.AddClientsFile();
 builder.AddIdentityProviderLogging();
 builder.Services.AddIdentityProvider(builder.Configuration);
 

@@ -16,13 +16,26 @@ internal static class CommandLine
           IdentityProvider                          run the server
           IdentityProvider migrate                  apply pending database migrations and exit
           IdentityProvider admin create [--email E] print a single-use link to create the first administrator
-        """;
+        """ + "\n" + ClientCommands.Usage;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-') && !args[0].Contains('=');
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
-        var cancellationToken = app.Lifetime.ApplicationStopping;
+        try
+        {
+            return await DispatchAsync(app, args, app.Lifetime.ApplicationStopping);
+        }
+        catch (CommandLineException ex)
+        {
+            Console.Error.WriteLine("error: " + ex.Message);
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+
+    private static async Task<int> DispatchAsync(WebApplication app, string[] args, CancellationToken cancellationToken)
+    {
         switch (args)
         {
             case ["migrate", ..]:
@@ -31,7 +44,10 @@ internal static class CommandLine
                 return 0;
 
             case ["admin", "create", ..]:
-                return await CreateAdministratorLinkAsync(app, OptionValue(args, "--email"), cancellationToken);
+                return await CreateAdministratorLinkAsync(app, new CommandArguments("create", args[2..]).Single("--email"), cancellationToken);
+
+            case ["clients", var verb, ..]:
+                return await ClientCommands.RunAsync(app, new CommandArguments(verb, args[2..]), cancellationToken);
 
             default:
                 Console.Error.WriteLine($"Unknown command '{string.Join(' ', args)}'.");
@@ -54,11 +70,5 @@ internal static class CommandLine
 
         app.Services.GetRequiredService<ISetupLinkAnnouncer>().Announce(link);
         return 0;
-    }
-
-    private static string? OptionValue(string[] args, string name)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
     }
 }

@@ -1,9 +1,12 @@
 using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Admin.Clients;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Security;
 using IdentityProvider.Persistence;
 using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Persistence.Stores;
+using IdentityProvider.Protocol.Stores;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 
@@ -40,6 +43,13 @@ internal static class ServiceCollectionExtensions
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<IdentityProviderDbContext>();
+
+        services.AddMemoryCache();
+        services.Configure<CachingOptions>(configuration.GetSection(CachingOptions.SectionName));
+        services.AddSingleton<EfClientStore>();
+        services.AddSingleton<IClientStore>(sp => sp.GetRequiredService<EfClientStore>());
+        services.AddScoped<ClientManager>();
+        services.AddScoped<ConfiguredClientsImporter>();
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddScoped<SetupLinkIssuer>();

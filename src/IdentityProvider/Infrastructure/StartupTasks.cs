@@ -1,12 +1,14 @@
 using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Admin.Clients;
 using IdentityProvider.Persistence;
 using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Infrastructure;
 
 /// <summary>
-/// Runs before the server accepts requests: bring the schema up to date, then, on a fresh
-/// installation, hand the operator a link to create the first administrator.
+/// Runs before the server accepts requests: bring the schema up to date, apply the clients
+/// registered in configuration, then, on a fresh installation, hand the operator a link to
+/// create the first administrator.
 /// </summary>
 internal sealed class StartupTasks(
     DatabaseMigrator migrator,
@@ -22,6 +24,7 @@ internal sealed class StartupTasks(
         }
 
         await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<ConfiguredClientsImporter>().ImportAsync(cancellationToken);
         var issue = await scope.ServiceProvider.GetRequiredService<SetupLinkIssuer>().IssueAtStartupAsync(cancellationToken);
         if (issue.NewLink is not null)
         {

@@ -64,6 +64,32 @@ public sealed partial class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task ClientsAdd_ShowsTheSecretOnce_AndListShowsTheClientWithoutIt()
+    {
+        var added = await IdentityProviderProcess.RunAsync(_database,
+            "clients", "add", "--id", "reports", "--grant-type", "client_credentials", "--scope", "reports.read");
+        var listed = await IdentityProviderProcess.RunAsync(_database, "clients", "list");
+
+        Assert.Equal(0, added.ExitCode);
+        var secret = added.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last();
+        Assert.Equal(43, secret.Length);
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Contains("reports\tconfidential\tclient_secret_basic\tclient_credentials", listed.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, listed.StandardOutput + listed.StandardError + added.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ClientsAdd_ExplainsWhatIsWrong()
+    {
+        var result = await IdentityProviderProcess.RunAsync(_database,
+            "clients", "add", "--id", "spa", "--public", "--grant-type", "authorization_code");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("error: authorization_code needs at least one redirect URI.", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnknownCommand_ExitsWithUsage()
     {
         var result = await IdentityProviderProcess.RunAsync(_database, "frobnicate");

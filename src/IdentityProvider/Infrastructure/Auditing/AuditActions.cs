@@ -6,6 +6,10 @@ public static class AuditActions
     public const string SetupLinkIssued = "bootstrap.setup_link_issued";
     public const string AdministratorCreated = "bootstrap.administrator_created";
     public const string SetupLinkRejected = "bootstrap.setup_link_rejected";
+    public const string ClientCreated = "client.created";
+    public const string ClientUpdated = "client.updated";
+    public const string ClientRemoved = "client.removed";
+    public const string ClientSecretRotated = "client.secret_rotated";
 }
 
 /// <summary>Actors that are not users.</summary>
@@ -14,4 +18,5 @@ public static class AuditActors
     public const string System = "system";
     public const string CommandLine = "cli";
     public const string Anonymous = "anonymous";
+    public const string Configuration = "configuration";
 }
