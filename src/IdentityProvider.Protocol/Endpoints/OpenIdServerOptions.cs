@@ -1,0 +1,40 @@
+namespace IdentityProvider.Protocol.Endpoints;
+
+/// <summary>The server's public identity and endpoint addresses. Bound from configuration by the host.</summary>
+public sealed class OpenIdServerOptions
+{
+    /// <summary>
+    /// The issuer identifier (OIDC Discovery §3): an https URL (http only for local development)
+    /// with no query or fragment. Every endpoint URL is built from it; request headers never are.
+    /// </summary>
+    public string Issuer { get; set; } = "http://localhost:5000";
+
+    public string AuthorizationEndpointPath { get; set; } = "/connect/authorize";
+
+    public string TokenEndpointPath { get; set; } = "/connect/token";
+
+    public string UserInfoEndpointPath { get; set; } = "/connect/userinfo";
+
+    public string IntrospectionEndpointPath { get; set; } = "/connect/introspect";
+
+    public string RevocationEndpointPath { get; set; } = "/connect/revoke";
+
+    public string EndSessionEndpointPath { get; set; } = "/connect/endsession";
+
+    public string JwksPath { get; set; } = "/.well-known/jwks";
+
+    public List<string> ScopesSupported { get; set; } = ["openid", "profile", "email", "offline_access"];
+
+    public List<string> AcrValuesSupported { get; set; } = [];
+
+    public List<string> ClaimsSupported { get; set; } =
+        ["sub", "name", "given_name", "family_name", "email", "email_verified", "auth_time", "acr", "amr", "sid"];
+
+    /// <summary>Allowed difference between our clock and a client's, for assertions they sign.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The issuer with a path, if any, and an endpoint path joined without a double slash.</summary>
+    public string UrlOf(string path) => Issuer.TrimEnd('/') + "/" + path.TrimStart('/');
+
+    public string TokenEndpoint => UrlOf(TokenEndpointPath);
+}
