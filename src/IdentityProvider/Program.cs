@@ -6,7 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 // IDP__Database__Provider=Postgres and the like; command-line arguments still win.
 builder.Configuration.AddEnvironmentVariables(prefix: "IDP__").AddCommandLine(args);
 builder.Configuration.AddClientsFile();
-builder.AddIdentityProviderLogging();
+builder.AddIdentityProviderLogging(allToStandardError: CommandLine.IsCommand(args));
 builder.Services.AddIdentityProvider(builder.Configuration);
 
 var app = builder.Build();

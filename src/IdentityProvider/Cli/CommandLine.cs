@@ -16,7 +16,7 @@ internal static class CommandLine
           IdentityProvider                          run the server
           IdentityProvider migrate                  apply pending database migrations and exit
           IdentityProvider admin create [--email E] print a single-use link to create the first administrator
-        """ + "\n" + ClientCommands.Usage;
+        """ + "\n" + ClientCommands.Usage + KeyCommands.Usage;
 
     public static bool IsCommand(string[] args) => args.Length > 0 && !args[0].StartsWith('-') && !args[0].Contains('=');
 
@@ -45,6 +45,9 @@ internal static class CommandLine
 
             case ["admin", "create", ..]:
                 return await CreateAdministratorLinkAsync(app, new CommandArguments("create", args[2..]).Single("--email"), cancellationToken);
+
+            case ["keys", var verb, ..]:
+                return await KeyCommands.RunAsync(app, new CommandArguments(verb, args[2..]), cancellationToken);
 
             case ["clients", var verb, ..]:
                 return await ClientCommands.RunAsync(app, new CommandArguments(verb, args[2..]), cancellationToken);

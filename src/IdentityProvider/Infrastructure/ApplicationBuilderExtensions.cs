@@ -1,6 +1,7 @@
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Logging;
 using IdentityProvider.Infrastructure.Security;
+using IdentityProvider.Protocol.Endpoints;
 
 namespace IdentityProvider.Infrastructure;
 
@@ -28,6 +29,7 @@ internal static class ApplicationBuilderExtensions
         app.UseAntiforgery();
 
         app.MapIdentityProviderHealthChecks();
+        app.MapOpenIdConnectServer();
         app.MapRazorPages();
         return app;
     }

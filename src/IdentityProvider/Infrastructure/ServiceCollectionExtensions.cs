@@ -20,17 +20,12 @@ internal static class ServiceCollectionExtensions
         // service reads its key table (hosted services start in registration order).
         services.AddHostedService<StartupTasks>();
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<HostingOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.Configure<BootstrapOptions>(configuration.GetSection(BootstrapOptions.SectionName));
         services.AddHttpContextAccessor();
 
         services.AddPersistence(configuration);
 
-        // Keys in the database: every node decrypts what another node protected (cookies,
-        // antiforgery tokens, signing keys at rest), and they survive restarts.
-        services.AddDataProtection()
-            .SetApplicationName("IdentityProvider")
-            .PersistKeysToDbContext<IdentityProviderDbContext>();
+        services.AddSharedDataProtection(configuration);
 
         services.AddIdentityCore<ApplicationUser>(options =>
             {
@@ -50,6 +45,8 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<IClientStore>(sp => sp.GetRequiredService<EfClientStore>());
         services.AddScoped<ClientManager>();
         services.AddScoped<ConfiguredClientsImporter>();
+
+        services.AddProtocol(configuration);
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddScoped<SetupLinkIssuer>();

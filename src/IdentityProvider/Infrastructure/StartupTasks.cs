@@ -1,17 +1,19 @@
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Persistence;
+using IdentityProvider.Protocol.Keys;
 using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Infrastructure;
 
 /// <summary>
-/// Runs before the server accepts requests: bring the schema up to date, apply the clients
-/// registered in configuration, then, on a fresh installation, hand the operator a link to
-/// create the first administrator.
+/// Runs before the server accepts requests: bring the schema up to date, make sure signing keys
+/// exist and follow their schedule, apply the clients registered in configuration, then, on a
+/// fresh installation, hand the operator a link to create the first administrator.
 /// </summary>
 internal sealed class StartupTasks(
     DatabaseMigrator migrator,
+    SigningKeyRing keys,
     IServiceScopeFactory scopes,
     ISetupLinkAnnouncer announcer,
     IOptions<DatabaseOptions> database) : IHostedService
@@ -23,6 +25,7 @@ internal sealed class StartupTasks(
             await migrator.MigrateAsync(cancellationToken);
         }
 
+        await keys.EnsureKeysAsync(cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ConfiguredClientsImporter>().ImportAsync(cancellationToken);
         var issue = await scope.ServiceProvider.GetRequiredService<SetupLinkIssuer>().IssueAtStartupAsync(cancellationToken);

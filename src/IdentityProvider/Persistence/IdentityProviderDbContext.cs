@@ -25,6 +25,8 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<ClientSecretEntity> ClientSecrets => Set<ClientSecretEntity>();
 
+    public DbSet<UsedIdentifier> UsedIdentifiers => Set<UsedIdentifier>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

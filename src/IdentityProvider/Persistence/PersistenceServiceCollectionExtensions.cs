@@ -34,6 +34,23 @@ public sealed record DatabaseConnection(DatabaseProvider Provider, string Connec
 
     public static DatabaseConnection From(DatabaseOptions options) => new(options.Provider, options.ResolveConnectionString());
 
+    /// <summary>
+    /// Drops idle pooled connections. After the database restarts, each of them is dead and would
+    /// fail one request; dropping them while the database is unreachable means it is met with
+    /// fresh connections when it returns.
+    /// </summary>
+    public void ClearPools()
+    {
+        if (Provider == DatabaseProvider.Postgres)
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+        else
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+    }
+
     public void Configure(DbContextOptionsBuilder builder)
     {
         switch (Provider)

@@ -15,7 +15,7 @@ public sealed partial class CommandLineTests : IDisposable
         var second = await IdentityProviderProcess.RunAsync(_database, "migrate");
 
         Assert.Equal(0, first.ExitCode);
-        Assert.Contains("Applied: 0001_Initial, 0002_SigningKeysAndClients", first.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("Applied: 0001_Initial, 0002_ProtocolCore", first.StandardOutput, StringComparison.Ordinal);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("Database schema is current.", second.StandardOutput, StringComparison.Ordinal);
     }
@@ -87,6 +87,26 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("error: authorization_code needs at least one redirect URI.", result.StandardError, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keys_RotateAndRevoke_AreVisibleInTheList()
+    {
+        var rotated = await IdentityProviderProcess.RunAsync(_database, "keys", "rotate", "--algorithm", "ES256");
+        Assert.Equal(0, rotated.ExitCode);
+        var newKid = rotated.StandardOutput.Split('\t')[0].Trim();
+
+        var listed = await IdentityProviderProcess.RunAsync(_database, "keys", "list");
+        Assert.Contains($"{newKid}\tES256\tpublished, not yet signing", listed.StandardOutput, StringComparison.Ordinal);
+        var signingRs256 = listed.StandardOutput.Split('\n').Single(l => l.Contains("\tRS256\tsigning", StringComparison.Ordinal)).Split('\t')[0];
+
+        var revoked = await IdentityProviderProcess.RunAsync(_database, "keys", "revoke", "--kid", signingRs256);
+        var after = await IdentityProviderProcess.RunAsync(_database, "keys", "list");
+
+        Assert.Equal(0, revoked.ExitCode);
+        Assert.Contains($"{signingRs256}\tRS256\trevoked", after.StandardOutput, StringComparison.Ordinal);
+        Assert.Single(after.StandardOutput.Split('\n'), l => l.Contains("\tRS256\tsigning", StringComparison.Ordinal));
+        Assert.Equal(1, (await IdentityProviderProcess.RunAsync(_database, "keys", "revoke", "--kid", "nope")).ExitCode);
     }
 
     [Fact]

@@ -28,18 +28,18 @@ public sealed class HealthTests
             using var database = await TestDatabase.PostgresAsync(cluster);
             await using var factory = new IdentityProviderFactory(database);
             using var client = factory.CreateBrowserlessClient();
-            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+            Assert.True(HttpStatusCode.OK == (await client.GetAsync("/health/ready")).StatusCode, "ready before the outage");
 
             await cluster.StopAsync();
 
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+            Assert.True(HttpStatusCode.ServiceUnavailable == (await client.GetAsync("/health/ready")).StatusCode, "not ready during the outage");
             // Liveness does not depend on the database: an outage must not make the orchestrator kill every node.
             Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
             Assert.Contains(factory.Logs.Lines, l => l.Contains("Readiness check failed: database unreachable", StringComparison.Ordinal));
 
             await cluster.StartAsync();
 
-            Assert.Equal(HttpStatusCode.OK, await ReadyStatusOnceSettledAsync(client));
+            Assert.True(HttpStatusCode.OK == await ReadyStatusOnceSettledAsync(client), "ready again after the database returned");
         }
         finally
         {
@@ -47,12 +47,12 @@ public sealed class HealthTests
         }
     }
 
-    // The first probe after a restart may meet a pooled connection the restart broke; the pool
-    // discards it, and a following probe succeeds. Bounded, so a real failure still fails the test.
+    // The server needs a moment to accept connections after pg_ctl returns, more on a loaded
+    // machine. Bounded, so a node that does not recover still fails the test.
     private static async Task<HttpStatusCode> ReadyStatusOnceSettledAsync(HttpClient client)
     {
         var status = HttpStatusCode.ServiceUnavailable;
-        for (var attempt = 0; attempt < 20 && status != HttpStatusCode.OK; attempt++)
+        for (var attempt = 0; attempt < 60 && status != HttpStatusCode.OK; attempt++)
         {
             if (attempt > 0)
             {

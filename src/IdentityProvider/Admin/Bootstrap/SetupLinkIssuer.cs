@@ -1,7 +1,7 @@
-using IdentityProvider.Infrastructure;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
 using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Protocol.Endpoints;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +13,7 @@ public sealed class SetupLinkIssuer(
     IAuditLog audit,
     TimeProvider time,
     IOptions<BootstrapOptions> options,
-    IOptions<HostingOptions> hosting)
+    IOptions<OpenIdServerOptions> server)
 {
     /// <summary>
     /// At start-up: a link only when no administrator exists and no earlier link is still valid,
@@ -71,7 +71,7 @@ public sealed class SetupLinkIssuer(
                 Details: row.Email is null ? null : $"bound to {row.Email}"),
             cancellationToken);
 
-        var url = new Uri(hosting.Value.IssuerUri, "setup?token=" + token);
+        var url = new Uri(server.Value.UrlOf("setup?token=" + token));
         return new SetupLink(url, row.ExpiresAt);
     }
 }

@@ -10,6 +10,8 @@ public static class AuditActions
     public const string ClientUpdated = "client.updated";
     public const string ClientRemoved = "client.removed";
     public const string ClientSecretRotated = "client.secret_rotated";
+    public const string SigningKeyRotated = "signing_key.rotated";
+    public const string SigningKeyRevoked = "signing_key.revoked";
 }
 
 /// <summary>Actors that are not users.</summary>

@@ -6,11 +6,12 @@ namespace IdentityProvider.Infrastructure.Health;
 
 /// <summary>
 /// Ready means: the database answers a query and every migration this build knows is applied.
-/// Each probe opens a fresh connection from the pool, so once the database is back the next
-/// probe succeeds with no restart.
+/// While the database is unreachable each probe also empties the connection pool, so when it
+/// comes back the node uses fresh connections and recovers with no restart.
 /// </summary>
 internal sealed partial class DatabaseReadinessCheck(
     IDbContextFactory<IdentityProviderDbContext> contexts,
+    DatabaseConnection connection,
     ILogger<DatabaseReadinessCheck> logger) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
@@ -34,6 +35,7 @@ internal sealed partial class DatabaseReadinessCheck(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             LogDatabaseUnreachable(logger, ex.GetType().Name, ex.Message);
+            connection.ClearPools();
             return HealthCheckResult.Unhealthy("Database unreachable.");
         }
     }

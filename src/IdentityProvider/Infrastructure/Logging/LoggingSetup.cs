@@ -11,8 +11,10 @@ internal static class LoggingSetup
     /// object per line for log shippers; the default is a readable line. Levels can be overridden
     /// under <c>Serilog:MinimumLevel</c>.
     /// </summary>
-    public static WebApplicationBuilder AddIdentityProviderLogging(this WebApplicationBuilder builder)
+    /// <param name="allToStandardError">For operator commands: stdout carries only the command's output, so scripts can read it.</param>
+    public static WebApplicationBuilder AddIdentityProviderLogging(this WebApplicationBuilder builder, bool allToStandardError = false)
     {
+        LogEventLevel? standardErrorFrom = allToStandardError ? LogEventLevel.Verbose : null;
         var json = string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase);
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Information()
@@ -24,8 +26,10 @@ internal static class LoggingSetup
             .ReadFrom.Configuration(builder.Configuration)
             .Enrich.FromLogContext();
         configuration = json
-            ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true))
-            : configuration.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            ? configuration.WriteTo.Console(new JsonFormatter(renderMessage: true), standardErrorFromLevel: standardErrorFrom)
+            : configuration.WriteTo.Console(
+                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                standardErrorFromLevel: standardErrorFrom);
 
         builder.Logging.ClearProviders();
         builder.Logging.AddSerilog(configuration.CreateLogger(), dispose: true);

@@ -13,8 +13,6 @@ public sealed class SigningKeyEntity
 
     public DateTimeOffset RetiresAt { get; set; }
 
-    public DateTimeOffset PublishedUntil { get; set; }
-
     public DateTimeOffset? RevokedAt { get; set; }
 
     public required string PublicJwk { get; set; }

@@ -4,10 +4,13 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 namespace IdentityProvider.Persistence.Migrations;
 
-/// <summary>Token-signing keys (shared by every node) and registered clients with hashed secrets.</summary>
+/// <summary>
+/// The protocol core: token-signing keys (shared by every node), registered clients with hashed
+/// secrets, and single-use identifiers (client-assertion jti) remembered until they expire.
+/// </summary>
 [DbContext(typeof(IdentityProviderDbContext))]
-[Migration("0002_SigningKeysAndClients")]
-public sealed class SigningKeysAndClients : Migration
+[Migration("0002_ProtocolCore")]
+public sealed class ProtocolCore : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {
@@ -22,7 +25,6 @@ public sealed class SigningKeysAndClients : Migration
                 CreatedAt = table.Column<DateTimeOffset>(type: timestamp, nullable: false),
                 ActivatesAt = table.Column<DateTimeOffset>(type: timestamp, nullable: false),
                 RetiresAt = table.Column<DateTimeOffset>(type: timestamp, nullable: false),
-                PublishedUntil = table.Column<DateTimeOffset>(type: timestamp, nullable: false),
                 RevokedAt = table.Column<DateTimeOffset>(type: timestamp, nullable: true),
                 PublicJwk = table.Column<string>(nullable: false),
                 ProtectedPrivateKey = table.Column<string>(nullable: false),
@@ -70,10 +72,22 @@ public sealed class SigningKeysAndClients : Migration
             });
 
         migrationBuilder.CreateIndex("IX_ClientSecrets_ClientId", "ClientSecrets", "ClientId");
+
+        migrationBuilder.CreateTable(
+            name: "UsedIdentifiers",
+            columns: table => new
+            {
+                Key = table.Column<string>(maxLength: 300, nullable: false),
+                ExpiresAt = table.Column<DateTimeOffset>(type: timestamp, nullable: false),
+            },
+            constraints: table => table.PrimaryKey("PK_UsedIdentifiers", x => x.Key));
+
+        migrationBuilder.CreateIndex("IX_UsedIdentifiers_ExpiresAt", "UsedIdentifiers", "ExpiresAt");
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
+        migrationBuilder.DropTable("UsedIdentifiers");
         migrationBuilder.DropTable("ClientSecrets");
         migrationBuilder.DropTable("Clients");
         migrationBuilder.DropTable("SigningKeys");

@@ -1,0 +1,35 @@
+using IdentityProvider.Protocol.Keys;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace IdentityProvider.Protocol.Endpoints;
+
+public static class OpenIdConnectEndpoints
+{
+    public const string DiscoveryPath = "/.well-known/openid-configuration";
+
+    /// <summary>Maps the protocol endpoints at the paths named in <see cref="OpenIdServerOptions"/>.</summary>
+    public static IEndpointRouteBuilder MapOpenIdConnectServer(this IEndpointRouteBuilder endpoints)
+    {
+        var server = endpoints.ServiceProvider.GetRequiredService<IOptions<OpenIdServerOptions>>().Value;
+        endpoints.MapGet(DiscoveryPath, (HttpContext http, DiscoveryDocument discovery) =>
+            WritePublicJsonAsync(http, discovery.Utf8Json, maxAgeSeconds: 3600));
+        endpoints.MapGet(server.JwksPath, async (HttpContext http, SigningKeyRing keys) =>
+            await WritePublicJsonAsync(http, await keys.GetJwksAsync(http.RequestAborted), maxAgeSeconds: 300, "application/jwk-set+json"));
+        return endpoints;
+    }
+
+    // Public metadata: any origin may read it (browser-based clients fetch it cross-origin), and
+    // caches may keep it for a while. The JWKS cache lifetime is far below the pre-publication
+    // period of new keys, so a cached copy always holds the key that signs next.
+    private static async Task WritePublicJsonAsync(HttpContext http, ReadOnlyMemory<byte> json, int maxAgeSeconds, string contentType = "application/json")
+    {
+        http.Response.ContentType = contentType;
+        http.Response.Headers.CacheControl = $"public, max-age={maxAgeSeconds}";
+        http.Response.Headers.AccessControlAllowOrigin = "*";
+        await http.Response.Body.WriteAsync(json, http.RequestAborted);
+    }
+}

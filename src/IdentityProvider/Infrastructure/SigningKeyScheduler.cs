@@ -1,0 +1,34 @@
+using IdentityProvider.Protocol.Keys;
+using Microsoft.Extensions.Options;
+
+namespace IdentityProvider.Infrastructure;
+
+/// <summary>
+/// Runs the key rotation schedule on every node at a fixed interval (the first run is part of
+/// start-up). A failure, such as the database being down, is logged and retried next time.
+/// </summary>
+internal sealed partial class SigningKeyScheduler(
+    SigningKeyRing keys,
+    TimeProvider time,
+    IOptions<SigningKeyOptions> options,
+    ILogger<SigningKeyScheduler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.ScheduleInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await keys.EnsureKeysAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogScheduleFailed(logger, ex.GetType().Name, ex.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(6100, LogLevel.Error, "Signing key schedule failed ({ExceptionType}: {Reason}); retrying at the next interval")]
+    private static partial void LogScheduleFailed(ILogger logger, string exceptionType, string reason);
+}
