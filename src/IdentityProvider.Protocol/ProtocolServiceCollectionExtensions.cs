@@ -1,6 +1,8 @@
 using IdentityProvider.Protocol.ClientAuthentication;
 using IdentityProvider.Protocol.Endpoints;
+using IdentityProvider.Protocol.Issuance;
 using IdentityProvider.Protocol.Keys;
+using IdentityProvider.Protocol.Validation.Grants;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Protocol;
@@ -18,6 +20,9 @@ public static class ProtocolServiceCollectionExtensions
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<PrivateKeyJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<ClientCredentialsGrantValidator>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<TokenEndpoint>();
         return services;
     }
 }

@@ -19,6 +19,9 @@ public static class OpenIdConnectEndpoints
             WritePublicJsonAsync(http, discovery.Utf8Json, maxAgeSeconds: 3600));
         endpoints.MapGet(server.JwksPath, async (HttpContext http, SigningKeyRing keys) =>
             await WritePublicJsonAsync(http, await keys.GetJwksAsync(http.RequestAborted), maxAgeSeconds: 300, "application/jwk-set+json"));
+        // Every method reaches the endpoint, so a GET gets an OAuth error rather than an HTML page.
+        endpoints.Map(server.TokenEndpointPath, (HttpContext http, TokenEndpoint token) => token.HandleAsync(http))
+            .DisableAntiforgery();
         return endpoints;
     }
 

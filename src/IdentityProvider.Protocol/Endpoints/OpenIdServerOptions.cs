@@ -30,6 +30,17 @@ public sealed class OpenIdServerOptions
     public List<string> ClaimsSupported { get; set; } =
         ["sub", "name", "given_name", "family_name", "email", "email_verified", "auth_time", "acr", "amr", "sid"];
 
+    /// <summary>Lifetime of RFC 9068 access tokens. Must not exceed SigningKeys:MaxTokenLifetime. Default 1 hour.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The <c>aud</c> of access tokens (RFC 9068 §3). Default: <c>{issuer}/resources</c>, which every
+    /// resource server protected by this provider accepts.
+    /// </summary>
+    public string? AccessTokenAudience { get; set; }
+
+    public string ResolvedAccessTokenAudience => AccessTokenAudience ?? UrlOf("resources");
+
     /// <summary>Allowed difference between our clock and a client's, for assertions they sign.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 

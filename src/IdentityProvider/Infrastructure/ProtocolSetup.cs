@@ -4,6 +4,7 @@ using IdentityProvider.Protocol.Endpoints;
 using IdentityProvider.Protocol.Keys;
 using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Protocol.Stores;
+using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Infrastructure;
 
@@ -20,6 +21,10 @@ internal static class ProtocolSetup
             .Configure(options => options.Issuer = configuration["Issuer"] ?? options.Issuer)
             .Validate(options => IsValidIssuer(options.Issuer),
                 "Issuer must be an absolute https URL without query or fragment (plain http only for localhost), e.g. https://id.example.com")
+            // A superseded key leaves the JWKS MaxTokenLifetime after it stops signing; a token that
+            // lived longer would become unverifiable while still unexpired.
+            .Validate<IOptions<SigningKeyOptions>>((options, keys) => options.AccessTokenLifetime <= keys.Value.MaxTokenLifetime,
+                "OpenIdServer:AccessTokenLifetime must not exceed SigningKeys:MaxTokenLifetime.")
             .ValidateOnStart();
         services.Configure<SigningKeyOptions>(configuration.GetSection(SigningKeyOptions.SectionName));
         services.Configure<ProtocolLimitsOptions>(configuration.GetSection("ProtocolLimits"));

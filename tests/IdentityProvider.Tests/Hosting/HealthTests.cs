@@ -39,7 +39,9 @@ public sealed class HealthTests
 
             await cluster.StartAsync();
 
-            Assert.True(HttpStatusCode.OK == await ReadyStatusOnceSettledAsync(client), "ready again after the database returned");
+            var recovered = await ReadyStatusOnceSettledAsync(client);
+            Assert.True(HttpStatusCode.OK == recovered, "ready again after the database returned; last log: "
+                + factory.Logs.Lines.LastOrDefault(l => l.Contains("Readiness", StringComparison.Ordinal)));
         }
         finally
         {
