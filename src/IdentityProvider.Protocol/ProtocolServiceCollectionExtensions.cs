@@ -1,9 +1,12 @@
 using IdentityProvider.Protocol.ClientAuthentication;
 using IdentityProvider.Protocol.Endpoints;
+using IdentityProvider.Protocol.Interaction;
 using IdentityProvider.Protocol.Issuance;
 using IdentityProvider.Protocol.Keys;
+using IdentityProvider.Protocol.Validation;
 using IdentityProvider.Protocol.Validation.Grants;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace IdentityProvider.Protocol;
 
@@ -11,7 +14,8 @@ public static class ProtocolServiceCollectionExtensions
 {
     /// <summary>
     /// The protocol's own services. The host binds the options and registers the stores
-    /// (<c>IClientStore</c>, <c>ISigningKeyStore</c>, <c>IReplayCache</c>) as singletons.
+    /// (<c>Stores/</c>) and <see cref="IAuthenticationSessions"/> as singletons. A host's own
+    /// <see cref="IAuthenticationRequirementEvaluator"/>, registered before, replaces the default.
     /// </summary>
     public static IServiceCollection AddOpenIdConnectServer(this IServiceCollection services)
     {
@@ -21,8 +25,20 @@ public static class ProtocolServiceCollectionExtensions
         services.AddSingleton<PrivateKeyJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton<ClientCredentialsGrantValidator>();
+        services.AddSingleton<AuthorizationCodeGrantValidator>();
+        services.AddSingleton<RefreshTokenGrantValidator>();
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<IdTokenIssuer>();
+        services.AddSingleton<TokenIssuer>();
         services.AddSingleton<TokenEndpoint>();
+
+        services.AddSingleton<AuthorizationRequestValidator>();
+        services.TryAddSingleton<IAuthenticationRequirementEvaluator, SessionAcrRequirementEvaluator>();
+        services.AddSingleton<AuthorizationInteractionEvaluator>();
+        services.AddSingleton<AuthorizationCodeIssuer>();
+        services.AddSingleton<AuthorizationResponseWriter>();
+        services.AddSingleton<AuthorizationEndpoint>();
+        services.AddSingleton<AuthorizationInteraction>();
         return services;
     }
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using System.Buffers.Text;
 using System.Text;
+using IdentityProvider.Protocol.Primitives;
 
 namespace IdentityProvider.Protocol.ClientAuthentication;
 
@@ -11,11 +11,11 @@ namespace IdentityProvider.Protocol.ClientAuthentication;
 /// </summary>
 public static class ClientSecretHasher
 {
-    public const int SecretBytes = 32;
+    public const int SecretBytes = OpaqueTokens.Bytes;
 
-    public static string NewSecret() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretBytes));
+    public static string NewSecret() => OpaqueTokens.New();
 
-    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    public static string Hash(string secret) => OpaqueTokens.Hash(secret);
 
     /// <summary>Constant-time, so response timing tells an attacker nothing about how close a guess was.</summary>
     public static bool Matches(string presentedSecret, string storedSha256Hex)

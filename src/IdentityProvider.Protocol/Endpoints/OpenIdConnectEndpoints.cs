@@ -19,6 +19,12 @@ public static class OpenIdConnectEndpoints
             WritePublicJsonAsync(http, discovery.Utf8Json, maxAgeSeconds: 3600));
         endpoints.MapGet(server.JwksPath, async (HttpContext http, SigningKeyRing keys) =>
             await WritePublicJsonAsync(http, await keys.GetJwksAsync(http.RequestAborted), maxAgeSeconds: 300, "application/jwk-set+json"));
+        // GET and POST (OIDC Core §3.1.2.1); other methods get an error page rather than a 405 page
+        // without explanation. Antiforgery does not apply: the request comes from another site.
+        endpoints.Map(server.AuthorizationEndpointPath, (HttpContext http, AuthorizationEndpoint authorize) => authorize.HandleAsync(http))
+            .DisableAntiforgery();
+        endpoints.MapGet(server.AuthorizationEndpointPath + AuthorizationEndpoint.ResumeSuffix,
+            (HttpContext http, AuthorizationEndpoint authorize) => authorize.ResumeAsync(http));
         // Every method reaches the endpoint, so a GET gets an OAuth error rather than an HTML page.
         endpoints.Map(server.TokenEndpointPath, (HttpContext http, TokenEndpoint token) => token.HandleAsync(http))
             .DisableAntiforgery();

@@ -41,6 +41,18 @@ public sealed class OpenIdServerOptions
 
     public string ResolvedAccessTokenAudience => AccessTokenAudience ?? UrlOf("resources");
 
+    /// <summary>ID token lifetime (OIDC Core §2 <c>exp</c>). Default 5 minutes: a relying party validates it once, at sign-in.</summary>
+    public TimeSpan IdTokenLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>RFC 6749 §4.1.2 recommends at most 10 minutes; 60 seconds is plenty for a back-channel exchange.</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A refresh token unused this long expires; each rotation starts the period again. Default 14 days.</summary>
+    public TimeSpan RefreshTokenSlidingLifetime { get; set; } = TimeSpan.FromDays(14);
+
+    /// <summary>No refresh token outlives its grant by rotation beyond this. Default 30 days, then the user signs in again.</summary>
+    public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Allowed difference between our clock and a client's, for assertions they sign.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -19,6 +19,9 @@ public sealed class AccessTokenIssuer(
     IOptions<OpenIdServerOptions> server,
     IOptions<SigningKeyOptions> keyOptions)
 {
+    /// <summary>Names the grant a user's access token was minted under, so introspection can tell when it was revoked.</summary>
+    public const string GrantIdClaim = "grant_id";
+
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
     public async Task<IssuedAccessToken> IssueAsync(ValidatedTokenRequest request, CancellationToken cancellationToken)
@@ -30,13 +33,31 @@ public sealed class AccessTokenIssuer(
         var claims = new Dictionary<string, object>
         {
             // RFC 9068 §2.2: sub is the user, or the client itself when there is no user.
-            [JwtRegisteredClaimNames.Sub] = request.Subject ?? clientId,
+            [JwtRegisteredClaimNames.Sub] = request.Subject,
             ["client_id"] = clientId,
             [JwtRegisteredClaimNames.Jti] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
         };
         if (request.Scopes.Count > 0)
         {
             claims["scope"] = string.Join(' ', request.Scopes);
+        }
+
+        if (request.Grant is { } grant)
+        {
+            // RFC 9068 §2.2.1: how the user authenticated, for resource servers with their own rules.
+            claims[JwtRegisteredClaimNames.AuthTime] = grant.AuthTime.ToUnixTimeSeconds();
+            claims[JwtRegisteredClaimNames.Amr] = grant.Amr;
+            if (grant.Acr is not null)
+            {
+                claims[JwtRegisteredClaimNames.Acr] = grant.Acr;
+            }
+
+            if (grant.SessionId is not null)
+            {
+                claims[JwtRegisteredClaimNames.Sid] = grant.SessionId;
+            }
+
+            claims[GrantIdClaim] = grant.GrantId;
         }
 
         var token = _handler.CreateToken(new SecurityTokenDescriptor

@@ -18,4 +18,6 @@ public static class ErrorCodes
     public const string ConsentRequired = "consent_required";
     public const string InvalidToken = "invalid_token";
     public const string UnsupportedTokenType = "unsupported_token_type";
+    public const string RequestNotSupported = "request_not_supported";
+    public const string RequestUriNotSupported = "request_uri_not_supported";
 }

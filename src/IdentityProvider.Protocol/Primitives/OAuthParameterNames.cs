@@ -29,4 +29,8 @@ public static class OAuthParameterNames
     public const string Token = "token";
     public const string TokenTypeHint = "token_type_hint";
     public const string Issuer = "iss";
+    public const string Request = "request";
+    public const string RequestUri = "request_uri";
+    public const string Error = "error";
+    public const string ErrorDescription = "error_description";
 }

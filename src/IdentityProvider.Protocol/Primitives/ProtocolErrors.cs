@@ -33,6 +33,11 @@ public static class ProtocolErrors
 
     public static ProtocolError AccessDenied(string description) => new(ErrorCodes.AccessDenied, description, 403);
 
+    // OIDC Core §6: request objects are not supported; say so rather than ignore a signed request.
+    public static ProtocolError RequestNotSupported() => new(ErrorCodes.RequestNotSupported, "Request objects are not supported.");
+
+    public static ProtocolError RequestUriNotSupported() => new(ErrorCodes.RequestUriNotSupported, "request_uri is not supported.");
+
     public static ProtocolError LoginRequired() => new(ErrorCodes.LoginRequired, "The user must sign in.");
 
     public static ProtocolError InteractionRequired() => new(ErrorCodes.InteractionRequired, "The user must interact with the sign-in pages.");

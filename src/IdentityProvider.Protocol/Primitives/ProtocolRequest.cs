@@ -17,6 +17,13 @@ public sealed class ProtocolRequest
 
     public IEnumerable<string> Names => _values.Keys;
 
+    /// <summary>The parameters as received, for keeping a request while the user interacts.</summary>
+    public IReadOnlyDictionary<string, string> Values => _values;
+
+    /// <summary>A request kept server side earlier; it passed the shared checks when it arrived.</summary>
+    public static ProtocolRequest FromValues(IReadOnlyDictionary<string, string> values) =>
+        new(new Dictionary<string, string>(values, StringComparer.Ordinal));
+
     public static ProtocolResult<ProtocolRequest> FromQuery(IQueryCollection query, ProtocolLimitsOptions limits) => Parse(query, limits);
 
     public static ProtocolResult<ProtocolRequest> FromForm(IFormCollection form, ProtocolLimitsOptions limits) => Parse(form, limits);

@@ -26,6 +26,8 @@ internal static class ApplicationBuilderExtensions
         app.UseStatusCodePagesWithReExecute("/status/{0}");
         app.UseStaticFiles();
         app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseAntiforgery();
 
         app.MapIdentityProviderHealthChecks();

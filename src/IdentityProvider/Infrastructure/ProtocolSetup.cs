@@ -1,6 +1,7 @@
 using IdentityProvider.Persistence.Stores;
 using IdentityProvider.Protocol;
 using IdentityProvider.Protocol.Endpoints;
+using IdentityProvider.Protocol.Interaction;
 using IdentityProvider.Protocol.Keys;
 using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Protocol.Stores;
@@ -31,6 +32,12 @@ internal static class ProtocolSetup
 
         services.AddSingleton<ISigningKeyStore, EfSigningKeyStore>();
         services.AddSingleton<IReplayCache, EfReplayCache>();
+        services.AddSingleton<IAuthorizationCodeStore, EfAuthorizationCodeStore>();
+        services.AddSingleton<IGrantStore, EfGrantStore>();
+        services.AddSingleton<IPendingAuthorizationStore, EfPendingAuthorizationStore>();
+        services.AddSingleton<IConsentStore, EfConsentStore>();
+        services.AddSingleton<IUserClaimsStore, EfUserClaimsStore>();
+        services.Configure<InteractionOptions>(configuration.GetSection(InteractionOptions.SectionName));
         services.AddOpenIdConnectServer();
         services.AddHostedService<SigningKeyScheduler>();
         return services;

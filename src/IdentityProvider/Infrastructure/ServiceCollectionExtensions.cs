@@ -1,5 +1,6 @@
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
+using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Security;
@@ -47,6 +48,7 @@ internal static class ServiceCollectionExtensions
         services.AddScoped<ConfiguredClientsImporter>();
 
         services.AddProtocol(configuration);
+        services.AddSignInSessions(configuration);
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddScoped<SetupLinkIssuer>();

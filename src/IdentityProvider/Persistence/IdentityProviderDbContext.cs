@@ -27,6 +27,18 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<UsedIdentifier> UsedIdentifiers => Set<UsedIdentifier>();
 
+    public DbSet<PendingAuthorizationEntity> PendingAuthorizations => Set<PendingAuthorizationEntity>();
+
+    public DbSet<AuthorizationCodeEntity> AuthorizationCodes => Set<AuthorizationCodeEntity>();
+
+    public DbSet<GrantEntity> Grants => Set<GrantEntity>();
+
+    public DbSet<RefreshTokenEntity> RefreshTokens => Set<RefreshTokenEntity>();
+
+    public DbSet<ConsentEntity> Consents => Set<ConsentEntity>();
+
+    public DbSet<UserSessionEntity> UserSessions => Set<UserSessionEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -25,10 +25,12 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
         builder.UseSetting("Database:ConnectionString", database.ConnectionString);
         // Keep the console quiet; tests read the captured lines instead.
         builder.UseSetting("Serilog:MinimumLevel", "Fatal");
+        builder.UseSetting("Interaction:LoginPath", TestLoginStartupFilter.Path);
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<ISetupLinkAnnouncer>(SetupLinks);
+            services.AddTransient<IStartupFilter, TestLoginStartupFilter>();
             if (time is not null)
             {
                 services.AddSingleton<TimeProvider>(time);

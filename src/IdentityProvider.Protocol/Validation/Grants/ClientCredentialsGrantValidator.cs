@@ -43,7 +43,7 @@ public sealed partial class ClientCredentialsGrantValidator(ILogger<ClientCreden
         var granted = scopes.Count > 0
             ? scopes
             : client.AllowedScopes.Where(s => s is not (StandardScopes.OpenId or StandardScopes.OfflineAccess)).Order(StringComparer.Ordinal).ToList();
-        return ProtocolResult<ValidatedTokenRequest>.Success(new ValidatedTokenRequest(authenticated, GrantTypes.ClientCredentials, granted, Subject: null));
+        return ProtocolResult<ValidatedTokenRequest>.Success(new ValidatedTokenRequest(authenticated, GrantTypes.ClientCredentials, granted));
     }
 
     private ProtocolResult<ValidatedTokenRequest> Reject(ProtocolError error, string clientId, string reason)

@@ -8,4 +8,7 @@ public sealed class ApplicationUser : IdentityUser
     public string? DisplayName { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Set by an administrator: the user cannot sign in and their sessions and grants stop working.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }

@@ -57,15 +57,13 @@ public sealed class EfClientStore(
         DisplayName = entity.DisplayName,
         Type = entity.ClientType == Public ? ClientType.Public : ClientType.Confidential,
         TokenEndpointAuthMethod = entity.TokenEndpointAuthMethod,
-        RedirectUris = Split(entity.RedirectUris),
-        PostLogoutRedirectUris = Split(entity.PostLogoutRedirectUris),
-        AllowedGrantTypes = Split(entity.AllowedGrantTypes).ToHashSet(StringComparer.Ordinal),
-        AllowedScopes = Split(entity.AllowedScopes).ToHashSet(StringComparer.Ordinal),
+        RedirectUris = SpaceSeparated.Split(entity.RedirectUris),
+        PostLogoutRedirectUris = SpaceSeparated.Split(entity.PostLogoutRedirectUris),
+        AllowedGrantTypes = SpaceSeparated.Split(entity.AllowedGrantTypes).ToHashSet(StringComparer.Ordinal),
+        AllowedScopes = SpaceSeparated.Split(entity.AllowedScopes).ToHashSet(StringComparer.Ordinal),
         RequirePkce = entity.RequirePkce,
         RequireConsent = entity.RequireConsent,
         Secrets = entity.Secrets.Select(s => new ClientSecretHash(s.SecretHash, s.ExpiresAt)).ToList(),
         Jwks = entity.Jwks,
     };
-
-    private static string[] Split(string value) => value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -1,0 +1,72 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using IdentityProvider.Protocol.Endpoints;
+using IdentityProvider.Protocol.Keys;
+using IdentityProvider.Protocol.Stores;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IdentityProvider.Protocol.Issuance;
+
+/// <summary>OIDC Core §2 and §3.1.3.6: the ID token, saying who signed in, when and how.</summary>
+public sealed class IdTokenIssuer(
+    SigningKeyRing keys,
+    TimeProvider time,
+    IOptions<OpenIdServerOptions> server,
+    IOptions<SigningKeyOptions> keyOptions)
+{
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    public async Task<string> IssueAsync(
+        GrantRecord grant, UserClaims user, IReadOnlyList<string> scopes, string? nonce, string accessToken, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var signing = await keys.GetSigningCredentialsAsync(keyOptions.Value.IdTokenAlgorithm, cancellationToken);
+        var claims = UserClaimsByScope.Release(user, scopes);
+        claims[JwtRegisteredClaimNames.AuthTime] = grant.AuthTime.ToUnixTimeSeconds();
+        claims[JwtRegisteredClaimNames.Amr] = grant.Amr;
+        // OIDC Core §3.1.3.6: at_hash binds the access token delivered alongside.
+        claims[JwtRegisteredClaimNames.AtHash] = LeftHalfHash(accessToken, signing.Algorithm);
+        if (grant.Acr is not null)
+        {
+            claims[JwtRegisteredClaimNames.Acr] = grant.Acr;
+        }
+
+        if (grant.SessionId is not null)
+        {
+            // OpenID Connect Front-/Back-Channel Logout: sid identifies the session at this provider.
+            claims[JwtRegisteredClaimNames.Sid] = grant.SessionId;
+        }
+
+        if (nonce is not null)
+        {
+            claims[JwtRegisteredClaimNames.Nonce] = nonce;
+        }
+
+        return _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            TokenType = "JWT",
+            Issuer = server.Value.Issuer,
+            Audience = grant.ClientId,
+            IssuedAt = now.UtcDateTime,
+            Expires = (now + server.Value.IdTokenLifetime).UtcDateTime,
+            Claims = claims,
+            SigningCredentials = signing,
+        });
+    }
+
+    // OIDC Core §3.1.3.6: base64url of the left-most half of the hash that matches the JWS alg
+    // (SHA-256 for RS256 and ES256, the algorithms this provider signs with).
+    private static string LeftHalfHash(string value, string algorithm)
+    {
+        var hash = algorithm switch
+        {
+            SecurityAlgorithms.RsaSha384 or SecurityAlgorithms.EcdsaSha384 => SHA384.HashData(Encoding.ASCII.GetBytes(value)),
+            SecurityAlgorithms.RsaSha512 or SecurityAlgorithms.EcdsaSha512 => SHA512.HashData(Encoding.ASCII.GetBytes(value)),
+            _ => SHA256.HashData(Encoding.ASCII.GetBytes(value)),
+        };
+        return Base64Url.EncodeToString(hash.AsSpan(0, hash.Length / 2));
+    }
+}

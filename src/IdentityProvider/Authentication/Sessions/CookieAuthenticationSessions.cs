@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Security.Claims;
+using IdentityProvider.Protocol.Interaction;
+using IdentityProvider.Protocol.Primitives;
+using Microsoft.AspNetCore.Authentication;
+
+namespace IdentityProvider.Authentication.Sessions;
+
+/// <summary>The protocol's view of sign-in sessions, over the cookie scheme and its database ticket store.</summary>
+public sealed class CookieAuthenticationSessions : IAuthenticationSessions
+{
+    public async Task<AuthenticatedSession?> GetCurrentAsync(HttpContext http)
+    {
+        var result = await http.AuthenticateAsync(SessionOptions.Scheme);
+        return result.Succeeded ? Read(result.Principal) : null;
+    }
+
+    public async Task<AuthenticatedSession> SignInAsync(HttpContext http, AuthenticationResult result)
+    {
+        // A new session id on every sign-in: the cookie handler removes the previous session, so
+        // an id planted before sign-in is worthless afterwards (session fixation).
+        var session = new AuthenticatedSession(OpaqueTokens.New()[..22], result.Subject, result.AuthTime, result.Amr, result.Acr);
+        var claims = new List<Claim>
+        {
+            new(SessionClaims.Subject, session.Subject),
+            new(SessionClaims.SessionId, session.SessionId),
+            new(SessionClaims.AuthTime, session.AuthTime.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)),
+        };
+        claims.AddRange(session.Amr.Select(amr => new Claim(SessionClaims.Amr, amr)));
+        if (session.Acr is not null)
+        {
+            claims.Add(new Claim(SessionClaims.Acr, session.Acr));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SessionOptions.Scheme, SessionClaims.Subject, null));
+        await http.SignInAsync(SessionOptions.Scheme, principal);
+        return session;
+    }
+
+    public Task SignOutAsync(HttpContext http) => http.SignOutAsync(SessionOptions.Scheme);
+
+    private static AuthenticatedSession? Read(ClaimsPrincipal principal)
+    {
+        var subject = principal.FindFirst(SessionClaims.Subject)?.Value;
+        var sessionId = principal.FindFirst(SessionClaims.SessionId)?.Value;
+        if (subject is null || sessionId is null
+            || !long.TryParse(principal.FindFirst(SessionClaims.AuthTime)?.Value, CultureInfo.InvariantCulture, out var authTime))
+        {
+            return null;
+        }
+
+        return new AuthenticatedSession(sessionId, subject, DateTimeOffset.FromUnixTimeSeconds(authTime),
+            principal.FindAll(SessionClaims.Amr).Select(c => c.Value).ToList(), principal.FindFirst(SessionClaims.Acr)?.Value);
+    }
+}

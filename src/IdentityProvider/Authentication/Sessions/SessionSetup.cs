@@ -1,0 +1,38 @@
+using IdentityProvider.Protocol.Endpoints;
+using IdentityProvider.Protocol.Interaction;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Options;
+
+namespace IdentityProvider.Authentication.Sessions;
+
+internal static class SessionSetup
+{
+    /// <summary>
+    /// The sign-in session cookie. Over https it is <c>__Host-</c> prefixed (Secure, no Domain,
+    /// Path=/), so no sibling subdomain can set or read it; plain http is for local development.
+    /// SameSite=Lax lets the top-level redirect from a relying party carry it.
+    /// </summary>
+    public static IServiceCollection AddSignInSessions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.SectionName));
+        services.AddSingleton<DatabaseTicketStore>();
+        services.AddSingleton<IAuthenticationSessions, CookieAuthenticationSessions>();
+        services.AddAuthentication(SessionOptions.Scheme).AddCookie(SessionOptions.Scheme);
+        services.AddOptions<CookieAuthenticationOptions>(SessionOptions.Scheme)
+            .Configure<DatabaseTicketStore, IOptions<OpenIdServerOptions>, IOptions<InteractionOptions>, IOptions<SessionOptions>>(
+                (cookie, store, server, pages, sessions) =>
+                {
+                    var https = server.Value.Issuer.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+                    cookie.SessionStore = store;
+                    cookie.Cookie.Name = https ? "__Host-idp.session" : "idp.session";
+                    cookie.Cookie.SecurePolicy = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                    cookie.Cookie.HttpOnly = true;
+                    cookie.Cookie.SameSite = SameSiteMode.Lax;
+                    cookie.Cookie.Path = "/";
+                    cookie.ExpireTimeSpan = sessions.Value.IdleTimeout;
+                    cookie.SlidingExpiration = true;
+                    cookie.LoginPath = pages.Value.LoginPath;
+                });
+        return services;
+    }
+}
