@@ -3,7 +3,9 @@
 #
 # On a fresh Debian/Ubuntu machine with the .NET 10 SDK, it first installs what the tests need
 # and the machine lacks (PostgreSQL server binaries for the throwaway database cluster), using
-# apt-get when running as root or through sudo. Extra arguments go to `dotnet test`, e.g.
+# apt-get when running as root or through sudo, and the relying-party libraries of the interop
+# tests (npm ci in tests/interop; Node.js 20+ with npm must be present). Extra arguments go to
+# `dotnet test`, e.g.
 #   ./test.sh --filter "FullyQualifiedName~SchemaDrift"
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -24,6 +26,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   # apt sometimes reports a vanished temporary archive on these machines; one retry settles it.
   "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" \
     || "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The interop tests run openid-client under Node. Reinstall only when the lock file changed since
+# the last install, so a warm run costs nothing and a stale node_modules cannot go unnoticed.
+interop=tests/interop
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "test.sh: the interop tests need Node.js 20 or later with npm; install the 'nodejs' and 'npm' packages (apt-get install -y nodejs npm) or Node.js from nodejs.org" >&2
+  exit 1
+fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "test.sh: the interop tests need Node.js 20 or later (openid-client 6); found $(node --version)" >&2
+  exit 1
+fi
+lock_hash="$(sha256sum "$interop/package-lock.json" | cut -d' ' -f1)"
+if [ "$(cat "$interop/node_modules/.installed-lock-sha256" 2>/dev/null)" != "$lock_hash" ]; then
+  echo "test.sh: npm ci --prefix $interop"
+  npm ci --prefix "$interop" --no-audit --no-fund --loglevel=error
+  echo "$lock_hash" >"$interop/node_modules/.installed-lock-sha256"
 fi
 
 results="$(mktemp -d)"

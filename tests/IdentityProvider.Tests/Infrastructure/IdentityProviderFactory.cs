@@ -8,8 +8,13 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IdentityProvider.Tests.Infrastructure;
 
-/// <summary>The real application, in process, on the given database, in the Production environment.</summary>
-public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvider? time = null) : WebApplicationFactory<Program>
+/// <summary>
+/// The real application, in process, on the given database, in the Production environment.
+/// <paramref name="issuer"/> differs from <see cref="Issuer"/> only when the app is served on a
+/// real port (<see cref="KestrelIdentityProvider"/>), where it must carry that port.
+/// </summary>
+public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvider? time = null, string issuer = IdentityProviderFactory.Issuer)
+    : WebApplicationFactory<Program>
 {
     public const string Issuer = "http://localhost";
 
@@ -20,7 +25,7 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("Issuer", Issuer);
+        builder.UseSetting("Issuer", issuer);
         builder.UseSetting("Database:Provider", database.Provider.ToString());
         builder.UseSetting("Database:ConnectionString", database.ConnectionString);
         // Keep the console quiet; tests read the captured lines instead.
@@ -39,7 +44,7 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
     }
 
     public HttpClient CreateBrowserlessClient() =>
-        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(Issuer) });
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(issuer) });
 
     public async Task<T> WithDbAsync<T>(Func<IdentityProviderDbContext, Task<T>> query)
     {
