@@ -39,6 +39,9 @@ public static class ProtocolServiceCollectionExtensions
         services.AddSingleton<AuthorizationResponseWriter>();
         services.AddSingleton<AuthorizationEndpoint>();
         services.AddSingleton<AuthorizationInteraction>();
+
+        services.AddSingleton<EndSessionRequestValidator>();
+        services.AddSingleton<EndSessionEndpoint>();
         return services;
     }
 }

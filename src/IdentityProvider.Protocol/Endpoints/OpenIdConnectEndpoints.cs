@@ -25,6 +25,10 @@ public static class OpenIdConnectEndpoints
             .DisableAntiforgery();
         endpoints.MapGet(server.AuthorizationEndpointPath + AuthorizationEndpoint.ResumeSuffix,
             (HttpContext http, AuthorizationEndpoint authorize) => authorize.ResumeAsync(http));
+        // The endpoint checks its confirmation form's antiforgery token itself: a relying party's
+        // own POST carries none and is answered with the confirmation page.
+        endpoints.Map(server.EndSessionEndpointPath, (HttpContext http, EndSessionEndpoint endSession) => endSession.HandleAsync(http))
+            .DisableAntiforgery();
         // Every method reaches the endpoint, so a GET gets an OAuth error rather than an HTML page.
         endpoints.Map(server.TokenEndpointPath, (HttpContext http, TokenEndpoint token) => token.HandleAsync(http))
             .DisableAntiforgery();
