@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Authentication.Sessions;
 
@@ -15,6 +16,7 @@ namespace IdentityProvider.Authentication.Sessions;
 public sealed class DatabaseTicketStore(
     IDbContextFactory<IdentityProviderDbContext> contexts,
     IDataProtectionProvider dataProtection,
+    IOptions<SessionOptions> options,
     TimeProvider time) : ITicketStore
 {
     private readonly IDataProtector _protector = dataProtection.CreateProtector("IdentityProvider.Sessions.v1");
@@ -74,5 +76,6 @@ public sealed class DatabaseTicketStore(
 
     private byte[] Protect(AuthenticationTicket ticket) => _protector.Protect(TicketSerializer.Default.Serialize(ticket));
 
-    private DateTimeOffset ExpiryOf(AuthenticationTicket ticket) => ticket.Properties.ExpiresUtc ?? time.GetUtcNow().AddHours(8);
+    // The cookie handler always sets ExpiresUtc from the idle timeout; the fallback only guards a caller that does not.
+    private DateTimeOffset ExpiryOf(AuthenticationTicket ticket) => ticket.Properties.ExpiresUtc ?? time.GetUtcNow() + options.Value.IdleTimeout;
 }
