@@ -23,6 +23,9 @@ public static class PersistenceServiceCollectionExtensions
         services.AddDbContext<IdentityProviderDbContext>(
             (sp, db) => sp.GetRequiredService<DatabaseConnection>().Configure(db), optionsLifetime: ServiceLifetime.Singleton);
         services.AddSingleton<DatabaseMigrator>();
+        services.Configure<SweepingOptions>(configuration.GetSection(SweepingOptions.SectionName));
+        services.AddSingleton<ExpiredArtefactSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiredArtefactSweeper>());
         return services;
     }
 }
