@@ -17,7 +17,8 @@ public sealed class ClientCredentialsGrantValidatorTests
 
         Assert.True(result.Succeeded);
         Assert.Equal(["reports.read"], result.Value.Scopes);
-        Assert.Null(result.Value.Subject);
+        Assert.Null(result.Value.Grant);
+        Assert.Equal("reports", result.Value.Subject);
     }
 
     [Fact]
