@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IdentityProvider.Protocol.Primitives;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 
 namespace IdentityProvider.Protocol.Endpoints;
@@ -30,5 +31,36 @@ public static class ProtocolResponseWriter
             ["error"] = error.Error,
             ["error_description"] = error.Description,
         }, error.StatusCode);
+    }
+
+    /// <summary>
+    /// RFC 6750 §3: a protected resource (UserInfo) answers in WWW-Authenticate. With no
+    /// <paramref name="error"/> the request carried no token, and §3.1 says the challenge then
+    /// names no error code.
+    /// </summary>
+    public static Task WriteBearerChallengeAsync(HttpContext http, ProtocolError? error, string? scope = null)
+    {
+        var challenge = "Bearer";
+        if (error is not null)
+        {
+            // §3: the values are quoted strings; our catalogue's descriptions hold no quote or backslash.
+            challenge += $" error=\"{error.Error}\", error_description=\"{error.Description}\"";
+            if (scope is not null)
+            {
+                challenge += $", scope=\"{scope}\"";
+            }
+        }
+
+        // The answer is the header, for a client; the host's HTML status pages are for people.
+        if (http.Features.Get<IStatusCodePagesFeature>() is { } statusPages)
+        {
+            statusPages.Enabled = false;
+        }
+
+        http.Response.Headers.CacheControl = "no-store";
+        http.Response.Headers.Pragma = "no-cache";
+        http.Response.Headers.WWWAuthenticate = challenge;
+        http.Response.StatusCode = error?.StatusCode ?? StatusCodes.Status401Unauthorized;
+        return Task.CompletedTask;
     }
 }
