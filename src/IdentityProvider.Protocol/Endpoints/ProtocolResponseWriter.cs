@@ -43,8 +43,7 @@ public static class ProtocolResponseWriter
         var challenge = "Bearer";
         if (error is not null)
         {
-            // §3: the values are quoted strings; our catalogue's descriptions hold no quote or backslash.
-            challenge += $" error=\"{error.Error}\", error_description=\"{error.Description}\"";
+            challenge += $" error=\"{error.Error}\", error_description=\"{ChallengeSafe(error.Description)}\"";
             if (scope is not null)
             {
                 challenge += $", scope=\"{scope}\"";
@@ -63,4 +62,9 @@ public static class ProtocolResponseWriter
         http.Response.StatusCode = error?.StatusCode ?? StatusCodes.Status401Unauthorized;
         return Task.CompletedTask;
     }
+
+    // RFC 6750 §3: error_description is limited to %x20-21 / %x23-5B / %x5D-7E. A description may
+    // echo a parameter name the client sent, which must not break out of the quoted string or the header.
+    private static string ChallengeSafe(string description) =>
+        string.Concat(description.Where(c => c is >= ' ' and <= '~' and not '"' and not '\\'));
 }

@@ -17,7 +17,8 @@ public sealed class ClientCredentialsGrantValidatorTests
 
         Assert.True(result.Succeeded);
         Assert.Equal(["reports.read"], result.Value.Scopes);
-        Assert.Null(result.Value.Subject);
+        // RFC 9068 §2.2: with no user, sub is the client itself.
+        Assert.Equal("reports", result.Value.Subject);
     }
 
     [Fact]

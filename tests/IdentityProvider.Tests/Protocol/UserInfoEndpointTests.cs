@@ -181,6 +181,20 @@ public abstract class UserInfoEndpointTests : IssuedTokensTestBase
         Assert.Contains("error=\"invalid_request\"", response.Headers.WwwAuthenticate.Single().ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Rejects_AMalformedBody_WithAChallengeThatStaysOneQuotedHeader()
+    {
+        var name = "x\"y\r\nSet-Cookie: z";
+
+        var response = await Browser.PostAsync("/connect/userinfo", new FormUrlEncodedContent([new(name, "1"), new(name, "2")]));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var challenge = Assert.Single(response.Headers.NonValidated["WWW-Authenticate"]);
+        Assert.StartsWith("Bearer error=\"invalid_request\", error_description=\"", challenge, StringComparison.Ordinal);
+        Assert.Equal(4, challenge.Count(c => c == '"'));
+        Assert.False(response.Headers.Contains("Set-Cookie"));
+    }
+
     private static async Task AssertInvalidTokenAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
