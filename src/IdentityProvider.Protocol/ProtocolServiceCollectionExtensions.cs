@@ -32,6 +32,11 @@ public static class ProtocolServiceCollectionExtensions
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<TokenEndpoint>();
 
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<UserInfoEndpoint>();
+        services.AddSingleton<IntrospectionEndpoint>();
+        services.AddSingleton<RevocationEndpoint>();
+
         services.AddSingleton<AuthorizationRequestValidator>();
         services.TryAddSingleton<IAuthenticationRequirementEvaluator, SessionAcrRequirementEvaluator>();
         services.AddSingleton<AuthorizationInteractionEvaluator>();

@@ -32,6 +32,14 @@ public static class OpenIdConnectEndpoints
         // Every method reaches the endpoint, so a GET gets an OAuth error rather than an HTML page.
         endpoints.Map(server.TokenEndpointPath, (HttpContext http, TokenEndpoint token) => token.HandleAsync(http))
             .DisableAntiforgery();
+        endpoints.Map(server.IntrospectionEndpointPath, (HttpContext http, IntrospectionEndpoint introspect) => introspect.HandleAsync(http))
+            .DisableAntiforgery();
+        endpoints.Map(server.RevocationEndpointPath, (HttpContext http, RevocationEndpoint revoke) => revoke.HandleAsync(http))
+            .DisableAntiforgery();
+        // OIDC Core §5.3.1: GET and POST. A bearer token, not a cookie, authorizes the request,
+        // so there is nothing for antiforgery to protect. No CORS for now.
+        endpoints.MapMethods(server.UserInfoEndpointPath, [HttpMethods.Get, HttpMethods.Post], (HttpContext http, UserInfoEndpoint userInfo) => userInfo.HandleAsync(http))
+            .DisableAntiforgery();
         return endpoints;
     }
 

@@ -17,6 +17,7 @@ public static class ErrorCodes
     public const string InteractionRequired = "interaction_required";
     public const string ConsentRequired = "consent_required";
     public const string InvalidToken = "invalid_token";
+    public const string InsufficientScope = "insufficient_scope";
     public const string UnsupportedTokenType = "unsupported_token_type";
     public const string RequestNotSupported = "request_not_supported";
     public const string RequestUriNotSupported = "request_uri_not_supported";

@@ -27,6 +27,7 @@ public static class OAuthParameterNames
     public const string Code = "code";
     public const string RefreshToken = "refresh_token";
     public const string Token = "token";
+    public const string AccessToken = "access_token";
     public const string TokenTypeHint = "token_type_hint";
     public const string Issuer = "iss";
     public const string Request = "request";

@@ -47,6 +47,19 @@ public static class ProtocolErrors
     // RFC 6750 §3.1
     public static ProtocolError InvalidToken() => new(ErrorCodes.InvalidToken, "The access token is invalid.", 401);
 
+    // RFC 6750 §3.1: the token is valid but lacks the scope the resource needs.
+    public static ProtocolError InsufficientScope(string scope) => new(ErrorCodes.InsufficientScope, $"The access token lacks the '{scope}' scope.", 403);
+
+    // RFC 6750 §2: a client MUST NOT use more than one method to send the token.
+    public static ProtocolError MultipleAccessTokens() => new(ErrorCodes.InvalidRequest, "The access token was sent by more than one method.");
+
+    /// <summary>
+    /// RFC 7662 §2.1 requires the caller of introspection to be authorized; a public client only
+    /// names itself and proves nothing, so it is refused as unauthenticated (§2.3: 401).
+    /// </summary>
+    public static ProtocolError ClientAuthenticationRequired() =>
+        new(ErrorCodes.InvalidClient, "This endpoint requires an authenticated confidential client.", 401);
+
     // RFC 7009 §2.2.1
     public static ProtocolError UnsupportedTokenType() => new(ErrorCodes.UnsupportedTokenType, "The token type is not supported.");
 

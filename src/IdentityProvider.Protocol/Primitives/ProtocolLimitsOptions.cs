@@ -30,6 +30,7 @@ public sealed class ProtocolLimitsOptions
         [OAuthParameterNames.Code] = 200,
         [OAuthParameterNames.RefreshToken] = 200,
         [OAuthParameterNames.Token] = 8000,
+        [OAuthParameterNames.AccessToken] = 8000,
     };
 
     public int MaxLengthOf(string name) => MaxLengths.TryGetValue(name, out var max) ? max : DefaultMaxLength;

@@ -26,8 +26,8 @@ public interface IGrantStore
     /// </summary>
     Task<RefreshTokenUse> UseRefreshTokenAsync(string tokenHash, string clientId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>The grant of a refresh token that can still be used (for introspection and revocation).</summary>
-    Task<GrantRecord?> FindByRefreshTokenAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <summary>A refresh token that can still be used, with its grant (for scope checks, introspection and revocation).</summary>
+    Task<ActiveRefreshToken?> FindByRefreshTokenAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 public sealed record GrantRecord(
@@ -41,6 +41,9 @@ public sealed record GrantRecord(
     string? Acr,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt);
+
+/// <summary>An unused, unexpired refresh token of an active grant; <paramref name="ExpiresAt"/> is the token's own (sliding) expiry.</summary>
+public sealed record ActiveRefreshToken(GrantRecord Grant, DateTimeOffset ExpiresAt);
 
 public enum RefreshTokenUseStatus
 {

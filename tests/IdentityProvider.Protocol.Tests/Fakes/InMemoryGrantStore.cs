@@ -81,13 +81,13 @@ public sealed class InMemoryGrantStore : IGrantStore
         }
     }
 
-    public Task<GrantRecord?> FindByRefreshTokenAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<ActiveRefreshToken?> FindByRefreshTokenAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (_lock)
         {
             return Task.FromResult(
                 _refreshTokens.TryGetValue(tokenHash, out var token) && !token.Consumed && token.ExpiresAt > now && IsActive(token.GrantId, now)
-                    ? _grants[token.GrantId]
+                    ? new ActiveRefreshToken(_grants[token.GrantId], token.ExpiresAt)
                     : null);
         }
     }

@@ -18,6 +18,7 @@ public sealed class ClientCredentialsGrantValidatorTests
         Assert.True(result.Succeeded);
         Assert.Equal(["reports.read"], result.Value.Scopes);
         Assert.Null(result.Value.Grant);
+        // RFC 9068 §2.2: with no user, sub is the client itself.
         Assert.Equal("reports", result.Value.Subject);
     }
 

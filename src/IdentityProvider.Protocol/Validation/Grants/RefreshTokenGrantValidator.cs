@@ -35,7 +35,7 @@ public sealed partial class RefreshTokenGrantValidator(
         // RFC 6749 §6: the scope may only narrow. Checked before the token is consumed, so a
         // client that asks for too much keeps a working token.
         var requested = ScopeParser.Parse(request[OAuthParameterNames.Scope]);
-        var current = await grants.FindByRefreshTokenAsync(hash, now, cancellationToken);
+        var current = (await grants.FindByRefreshTokenAsync(hash, now, cancellationToken))?.Grant;
         if (current is not null && current.ClientId == clientId && requested.Any(s => !current.Scopes.Contains(s)))
         {
             return Reject(ProtocolErrors.InvalidScope("The requested scope exceeds what was granted."), clientId, "scope widened");

@@ -118,14 +118,14 @@ public sealed class EfGrantStore(IDbContextFactory<IdentityProviderDbContext> co
             : RefreshTokenUse.Invalid;
     }
 
-    public async Task<GrantRecord?> FindByRefreshTokenAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<ActiveRefreshToken?> FindByRefreshTokenAsync(string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var grant = await (from t in db.RefreshTokens.AsNoTracking()
-                           join g in db.Grants.AsNoTracking() on t.GrantId equals g.GrantId
-                           where t.TokenHash == tokenHash && t.ConsumedAt == null && t.ExpiresAt > now && g.RevokedAt == null && g.ExpiresAt > now
-                           select g).SingleOrDefaultAsync(cancellationToken);
-        return grant is null ? null : ToRecord(grant);
+        var row = await (from t in db.RefreshTokens.AsNoTracking()
+                         join g in db.Grants.AsNoTracking() on t.GrantId equals g.GrantId
+                         where t.TokenHash == tokenHash && t.ConsumedAt == null && t.ExpiresAt > now && g.RevokedAt == null && g.ExpiresAt > now
+                         select new { t.ExpiresAt, Grant = g }).SingleOrDefaultAsync(cancellationToken);
+        return row is null ? null : new ActiveRefreshToken(ToRecord(row.Grant), row.ExpiresAt);
     }
 
     private static GrantRecord ToRecord(GrantEntity row) => new(
