@@ -24,6 +24,7 @@ public static class ProtocolServiceCollectionExtensions
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<PrivateKeyJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<ClientAuthenticatedRequestReader>();
         services.AddSingleton<ClientCredentialsGrantValidator>();
         services.AddSingleton<AuthorizationCodeGrantValidator>();
         services.AddSingleton<RefreshTokenGrantValidator>();

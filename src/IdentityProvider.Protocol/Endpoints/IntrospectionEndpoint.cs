@@ -14,45 +14,31 @@ namespace IdentityProvider.Protocol.Endpoints;
 /// same <c>{"active":false}</c> (§2.2), so the endpoint cannot be used to probe for tokens.
 /// </summary>
 public sealed partial class IntrospectionEndpoint(
-    ClientAuthenticator clientAuthenticator,
+    ClientAuthenticatedRequestReader reader,
     AccessTokenValidator accessTokens,
     IGrantStore grants,
     IUserClaimsStore users,
     TimeProvider time,
-    IOptions<ProtocolLimitsOptions> limits,
     ILogger<IntrospectionEndpoint> logger)
 {
     private static readonly Dictionary<string, object> Inactive = new() { ["active"] = false };
 
     public async Task HandleAsync(HttpContext http)
     {
-        // RFC 7662 §2.1: POST with a form body.
-        if (!HttpMethods.IsPost(http.Request.Method))
+        var read = await reader.ReadAsync(http, "introspection");
+        if (!read.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(http, new ProtocolError(ErrorCodes.InvalidRequest, "The introspection endpoint accepts POST only.", StatusCodes.Status405MethodNotAllowed));
+            await ProtocolResponseWriter.WriteErrorAsync(http, read.Error);
             return;
         }
 
-        var parsed = await ProtocolFormReader.ReadAsync(http, limits.Value);
-        if (!parsed.Succeeded)
-        {
-            await ProtocolResponseWriter.WriteErrorAsync(http, parsed.Error);
-            return;
-        }
-
-        var request = parsed.Value;
-        var client = await clientAuthenticator.AuthenticateAsync(http.Request, request, http.RequestAborted);
-        if (!client.Succeeded)
-        {
-            await ProtocolResponseWriter.WriteErrorAsync(http, client.Error);
-            return;
-        }
+        var (request, authenticated) = read.Value;
 
         // RFC 7662 §2.1: the endpoint MUST require authorization, against token scanning. A public
         // client proves nothing (anyone can send its client_id), so it may not introspect. It has
         // no use for it either: it holds its own tokens and cannot keep a resource server's secret.
-        var callerId = client.Value.Client.ClientId;
-        if (client.Value.Client.IsPublic)
+        var callerId = authenticated.Client.ClientId;
+        if (authenticated.Client.IsPublic)
         {
             LogPublicClientRefused(logger, callerId);
             await ProtocolResponseWriter.WriteErrorAsync(http, ProtocolErrors.ClientAuthenticationRequired());

@@ -14,38 +14,24 @@ namespace IdentityProvider.Protocol.Endpoints;
 /// makes the grant's access tokens inactive at introspection and UserInfo.
 /// </summary>
 public sealed partial class RevocationEndpoint(
-    ClientAuthenticator clientAuthenticator,
+    ClientAuthenticatedRequestReader reader,
     AccessTokenValidator accessTokens,
     IGrantStore grants,
     TimeProvider time,
-    IOptions<ProtocolLimitsOptions> limits,
     ILogger<RevocationEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext http)
     {
-        // RFC 7009 §2.1: POST with a form body.
-        if (!HttpMethods.IsPost(http.Request.Method))
+        var read = await reader.ReadAsync(http, "revocation");
+        if (!read.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(http, new ProtocolError(ErrorCodes.InvalidRequest, "The revocation endpoint accepts POST only.", StatusCodes.Status405MethodNotAllowed));
-            return;
-        }
-
-        var parsed = await ProtocolFormReader.ReadAsync(http, limits.Value);
-        if (!parsed.Succeeded)
-        {
-            await ProtocolResponseWriter.WriteErrorAsync(http, parsed.Error);
+            await ProtocolResponseWriter.WriteErrorAsync(http, read.Error);
             return;
         }
 
         // RFC 7009 §2.1: confidential clients authenticate; a public client sends its client_id
         // (method none) and may revoke its own tokens, which it holds anyway.
-        var request = parsed.Value;
-        var client = await clientAuthenticator.AuthenticateAsync(http.Request, request, http.RequestAborted);
-        if (!client.Succeeded)
-        {
-            await ProtocolResponseWriter.WriteErrorAsync(http, client.Error);
-            return;
-        }
+        var (request, authenticated) = read.Value;
 
         var token = request[OAuthParameterNames.Token];
         if (token is null)
@@ -55,7 +41,7 @@ public sealed partial class RevocationEndpoint(
         }
 
         // RFC 7009 §2.1: token_type_hint may be ignored; our two kinds of token differ in form.
-        var callerId = client.Value.Client.ClientId;
+        var callerId = authenticated.Client.ClientId;
         var grantId = AccessTokenValidator.LooksLikeJwt(token)
             ? await GrantOfAccessTokenAsync(token, callerId, http.RequestAborted)
             : await GrantOfRefreshTokenAsync(token, callerId, http.RequestAborted);

@@ -13,24 +13,23 @@ namespace IdentityProvider.Protocol.Endpoints;
 /// validator, issuance and the response, in that order.
 /// </summary>
 public sealed partial class TokenEndpoint(
-    ClientAuthenticator clientAuthenticator,
+    ClientAuthenticatedRequestReader reader,
     ClientCredentialsGrantValidator clientCredentials,
     AuthorizationCodeGrantValidator authorizationCodes,
     RefreshTokenGrantValidator refreshTokens,
     TokenIssuer tokens,
-    IOptions<ProtocolLimitsOptions> limits,
     ILogger<TokenEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext http)
     {
-        var parsed = await ReadRequestAsync(http);
-        if (!parsed.Succeeded)
+        var read = await reader.ReadAsync(http, "token");
+        if (!read.Succeeded)
         {
-            await ProtocolResponseWriter.WriteErrorAsync(http, parsed.Error);
+            await ProtocolResponseWriter.WriteErrorAsync(http, read.Error);
             return;
         }
 
-        var request = parsed.Value;
+        var (request, client) = read.Value;
         var grantType = request[OAuthParameterNames.GrantType];
         if (grantType is null)
         {
@@ -45,18 +44,11 @@ public sealed partial class TokenEndpoint(
             return;
         }
 
-        var client = await clientAuthenticator.AuthenticateAsync(http.Request, request, http.RequestAborted);
-        if (!client.Succeeded)
-        {
-            await ProtocolResponseWriter.WriteErrorAsync(http, client.Error);
-            return;
-        }
-
         var validated = grantType switch
         {
-            GrantTypes.AuthorizationCode => await authorizationCodes.ValidateAsync(client.Value, request, http.RequestAborted),
-            GrantTypes.RefreshToken => await refreshTokens.ValidateAsync(client.Value, request, http.RequestAborted),
-            _ => clientCredentials.Validate(client.Value, request),
+            GrantTypes.AuthorizationCode => await authorizationCodes.ValidateAsync(client, request, http.RequestAborted),
+            GrantTypes.RefreshToken => await refreshTokens.ValidateAsync(client, request, http.RequestAborted),
+            _ => clientCredentials.Validate(client, request),
         };
         if (!validated.Succeeded)
         {
@@ -71,15 +63,9 @@ public sealed partial class TokenEndpoint(
             return;
         }
 
-        LogIssued(logger, grantType, client.Value.Client.ClientId);
+        LogIssued(logger, grantType, client.Client.ClientId);
         await ProtocolResponseWriter.WriteJsonAsync(http, issued.Value);
     }
-
-    // RFC 6749 §3.2: POST only.
-    private async Task<ProtocolResult<ProtocolRequest>> ReadRequestAsync(HttpContext http) =>
-        HttpMethods.IsPost(http.Request.Method)
-            ? await ProtocolFormReader.ReadAsync(http, limits.Value)
-            : new ProtocolError(ErrorCodes.InvalidRequest, "The token endpoint accepts POST only.", StatusCodes.Status405MethodNotAllowed);
 
     [LoggerMessage(5300, LogLevel.Information, "Issued tokens for {GrantType} to {ClientId}")]
     private static partial void LogIssued(ILogger logger, string grantType, string clientId);
