@@ -1,6 +1,7 @@
 // The authorization code flow as openid-client 6 runs it: discovery, PKCE (S256), state and
 // nonce, the callback checked for RFC 9207 iss, the ID token validated, then refresh-token
-// rotation (reuse refused) and the RP-initiated logout URL. Signing in is the test's part.
+// rotation (reuse refused), UserInfo, introspection and revocation, and the RP-initiated logout
+// URL. Signing in is the test's part.
 import * as client from 'openid-client';
 import { describeError, ask, run } from './lib/harness.mjs';
 
@@ -26,7 +27,18 @@ await run(async ({ issuer, clientId, clientSecret, redirectUri, postLogoutRedire
     pkceCodeVerifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true,
   });
 
+  // OIDC Core §5.3.2: openid-client checks that UserInfo's sub is the ID token's.
+  const userInfo = await client.fetchUserInfo(config, tokens.access_token, tokens.claims().sub);
+  const introspected = await client.tokenIntrospection(config, tokens.access_token);
+
   const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token);
+  const beforeRevocation = await client.tokenIntrospection(config, refreshed.access_token);
+
+  // RFC 7009: revoking the refresh token ends its grant; introspection then says inactive.
+  await client.tokenRevocation(config, refreshed.refresh_token);
+  const afterRevocation = await client.tokenIntrospection(config, refreshed.access_token);
+
+  // The first refresh token was rotated away: using it again is refused.
   let reuse;
   try {
     await client.refreshTokenGrant(config, tokens.refresh_token);
@@ -46,6 +58,10 @@ await run(async ({ issuer, clientId, clientSecret, redirectUri, postLogoutRedire
     rotated: refreshed.refresh_token !== tokens.refresh_token,
     refreshedClaims: refreshed.claims(),
     reuse,
+    userInfo,
+    introspected,
+    beforeRevocation,
+    afterRevocation,
     endSessionUrl: endSessionUrl.href,
   };
 });

@@ -47,7 +47,7 @@ public sealed class OpenIdClientCodeFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CompletesTheCodeFlow_RotatesRefreshTokens_AndLogsOut_WithOpenIdClient()
+    public async Task CompletesTheCodeFlow_UserInfo_Introspection_RotationRevocation_AndLogout_WithOpenIdClient()
     {
         using var browser = _server.CreateClient();
 
@@ -81,6 +81,11 @@ public sealed class OpenIdClientCodeFlowTests : IAsyncLifetime
         Assert.True(result.GetProperty("rotated").GetBoolean());
         Assert.Equal(_alice, result.GetProperty("refreshedClaims").GetProperty("sub").GetString());
         Assert.Equal("invalid_grant", result.GetProperty("reuse").GetProperty("error").GetString());
+        Assert.Equal("alice@example.com", result.GetProperty("userInfo").GetProperty("email").GetString());
+        Assert.True(result.GetProperty("introspected").GetProperty("active").GetBoolean());
+        Assert.Equal("crm", result.GetProperty("introspected").GetProperty("client_id").GetString());
+        Assert.True(result.GetProperty("beforeRevocation").GetProperty("active").GetBoolean());
+        Assert.False(result.GetProperty("afterRevocation").GetProperty("active").GetBoolean());
 
         var logout = await browser.GetAsync(result.GetProperty("endSessionUrl").GetString());
         Assert.Equal(HttpStatusCode.Found, logout.StatusCode);
