@@ -29,6 +29,7 @@ public static class ProtocolServiceCollectionExtensions
         services.AddSingleton<AuthorizationCodeGrantValidator>();
         services.AddSingleton<RefreshTokenGrantValidator>();
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<ScopeClaimsMapper>();
         services.AddSingleton<IdTokenIssuer>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<TokenEndpoint>();

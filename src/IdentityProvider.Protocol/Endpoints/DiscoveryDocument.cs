@@ -32,7 +32,7 @@ public sealed class DiscoveryDocument(IOptions<OpenIdServerOptions> server, IOpt
             ["end_session_endpoint"] = server.UrlOf(server.EndSessionEndpointPath),
             ["introspection_endpoint"] = server.UrlOf(server.IntrospectionEndpointPath),
             ["revocation_endpoint"] = server.UrlOf(server.RevocationEndpointPath),
-            ["scopes_supported"] = server.ScopesSupported,
+            ["scopes_supported"] = server.ScopesSupported.Union(server.ScopeClaims.Keys).ToList(),
             // Only the code flow: implicit and hybrid leak tokens through the browser (OAuth 2.0 Security BCP §2.1.2).
             ["response_types_supported"] = new[] { "code" },
             ["response_modes_supported"] = new[] { "query", "form_post" },
@@ -45,7 +45,7 @@ public sealed class DiscoveryDocument(IOptions<OpenIdServerOptions> server, IOpt
             ["revocation_endpoint_auth_methods_supported"] = clientAuthMethods,
             // RFC 7636 §4.2: plain offers no protection against a stolen code; S256 only.
             ["code_challenge_methods_supported"] = new[] { "S256" },
-            ["claims_supported"] = server.ClaimsSupported,
+            ["claims_supported"] = server.ClaimsSupported.Union(server.ScopeClaims.Values.SelectMany(c => c)).ToList(),
             ["claims_parameter_supported"] = false,
             ["request_parameter_supported"] = false,
             ["request_uri_parameter_supported"] = false,

@@ -30,6 +30,13 @@ public sealed class OpenIdServerOptions
     public List<string> ClaimsSupported { get; set; } =
         ["sub", "name", "given_name", "family_name", "email", "email_verified", "auth_time", "acr", "amr", "sid"];
 
+    /// <summary>
+    /// Scopes an operator defines beyond the standard ones, each releasing the named claims of the
+    /// user (from the user's claims, and <c>roles</c> from the user's roles), e.g.
+    /// <c>"ScopeClaims": { "roles": ["roles"], "department": ["department"] }</c>. Discovery lists them.
+    /// </summary>
+    public Dictionary<string, List<string>> ScopeClaims { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Lifetime of RFC 9068 access tokens. Must not exceed SigningKeys:MaxTokenLifetime. Default 1 hour.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 

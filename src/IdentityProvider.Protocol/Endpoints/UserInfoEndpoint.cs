@@ -15,6 +15,7 @@ namespace IdentityProvider.Protocol.Endpoints;
 public sealed partial class UserInfoEndpoint(
     AccessTokenValidator accessTokens,
     IOptions<ProtocolLimitsOptions> limits,
+    ScopeClaimsMapper scopeClaims,
     ILogger<UserInfoEndpoint> logger)
 {
     private const string BearerPrefix = "Bearer ";
@@ -60,7 +61,7 @@ public sealed partial class UserInfoEndpoint(
         }
 
         // OIDC Core §5.3.2: sub always, the other claims as the scopes release them (§5.4).
-        await ProtocolResponseWriter.WriteJsonAsync(http, UserClaimsByScope.Release(token.User, token.Scopes));
+        await ProtocolResponseWriter.WriteJsonAsync(http, scopeClaims.Release(token.User, token.Scopes));
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ public sealed class IdTokenIssuer(
     SigningKeyRing keys,
     TimeProvider time,
     IOptions<OpenIdServerOptions> server,
-    IOptions<SigningKeyOptions> keyOptions)
+    IOptions<SigningKeyOptions> keyOptions,
+    ScopeClaimsMapper scopeClaims)
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
@@ -24,7 +25,7 @@ public sealed class IdTokenIssuer(
     {
         var now = time.GetUtcNow();
         var signing = await keys.GetSigningCredentialsAsync(keyOptions.Value.IdTokenAlgorithm, cancellationToken);
-        var claims = UserClaimsByScope.Release(user, scopes);
+        var claims = scopeClaims.Release(user, scopes);
         claims[JwtRegisteredClaimNames.AuthTime] = grant.AuthTime.ToUnixTimeSeconds();
         claims[JwtRegisteredClaimNames.Amr] = grant.Amr;
         // OIDC Core §3.1.3.6: at_hash binds the access token delivered alongside.

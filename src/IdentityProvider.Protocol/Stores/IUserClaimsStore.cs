@@ -7,7 +7,7 @@ public interface IUserClaimsStore
     Task<UserClaims?> FindActiveAsync(string subject, CancellationToken cancellationToken);
 }
 
-/// <summary>OIDC Core §5.1 standard claims this provider knows.</summary>
+/// <summary>OIDC Core §5.1 standard claims this provider knows, and the user's other claims.</summary>
 public sealed record UserClaims(
     string Subject,
     string? Name = null,
@@ -15,4 +15,11 @@ public sealed record UserClaims(
     string? FamilyName = null,
     string? PreferredUsername = null,
     string? Email = null,
-    bool EmailVerified = false);
+    bool EmailVerified = false)
+{
+    /// <summary>
+    /// The user's further claims by type (roles as <c>roles</c>), released only through the
+    /// scopes an operator maps them to (<c>OpenIdServer:ScopeClaims</c>).
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Additional { get; init; } = [];
+}

@@ -3,6 +3,7 @@ using IdentityProvider.Admin.Clients;
 using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
@@ -301,6 +302,63 @@ public abstract class AuthorizationCodeFlowTests : IAsyncLifetime
         var spa = new CodeFlow(Browser, "spa", CrmRedirect);
 
         Assert.Equal("invalid_grant", await CodeFlow.ErrorOf(await spa.RedeemAsync(code)));
+    }
+
+    [Fact]
+    public async Task Releases_RolesAndClaims_ThroughAnOperatorDefinedScope_WhateverTheScopeOrder()
+    {
+        await using var configured = Factory.WithWebHostBuilder(web =>
+        {
+            web.UseSetting("OpenIdServer:ScopeClaims:roles:0", "roles");
+            web.UseSetting("OpenIdServer:ScopeClaims:roles:1", "department");
+        });
+        using var browser = configured.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(IdentityProviderFactory.Issuer) });
+        await using (var scope = configured.Services.CreateAsyncScope())
+        {
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var alice = (await users.FindByIdAsync(AliceId))!;
+            foreach (var role in new[] { "sales", "support" })
+            {
+                Assert.True((await roles.CreateAsync(new IdentityRole(role))).Succeeded);
+                Assert.True((await users.AddToRoleAsync(alice, role)).Succeeded);
+            }
+
+            Assert.True((await users.AddClaimAsync(alice, new System.Security.Claims.Claim("department", "EMEA"))).Succeeded);
+            Assert.True((await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
+            {
+                ClientId = "portal", RedirectUris = [SpaRedirect], Type = ClientType.Public,
+                GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid", "profile", "roles"],
+            }, "test", CancellationToken.None)).Succeeded);
+        }
+
+        var flow = new CodeFlow(browser, "portal", SpaRedirect);
+        var tokens = await CodeFlow.JsonAsync(await flow.RedeemAsync(await flow.SignInAsync(AliceId, scope: "roles profile openid")));
+        var idToken = new JsonWebToken(tokens.GetProperty("id_token").GetString());
+        using var userInfoRequest = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo");
+        userInfoRequest.Headers.Authorization = new("Bearer", tokens.GetProperty("access_token").GetString());
+        var userInfo = await CodeFlow.JsonAsync(await browser.SendAsync(userInfoRequest));
+        var discovery = await CodeFlow.JsonAsync(await browser.GetAsync("/.well-known/openid-configuration"));
+
+        Assert.Equal(["sales", "support"], idToken.Claims.Where(c => c.Type == "roles").Select(c => c.Value).Order());
+        Assert.Equal("EMEA", idToken.GetClaim("department").Value);
+        Assert.Equal("Alice Example", idToken.GetClaim("name").Value);
+        Assert.Equal(["sales", "support"], userInfo.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).Order());
+        Assert.Equal("EMEA", userInfo.GetProperty("department").GetString());
+        Assert.Contains("roles", discovery.GetProperty("scopes_supported").EnumerateArray().Select(s => s.GetString()));
+        Assert.Contains("department", discovery.GetProperty("claims_supported").EnumerateArray().Select(s => s.GetString()));
+    }
+
+    [Fact]
+    public async Task Releases_NoRolesOrClaims_WithoutTheirScope()
+    {
+        var flow = Crm();
+        var tokens = await CodeFlow.JsonAsync(await flow.RedeemAsync(await flow.SignInAsync(AliceId, scope: "openid")));
+        var idToken = new JsonWebToken(tokens.GetProperty("id_token").GetString());
+
+        Assert.False(idToken.TryGetClaim("name", out _));
+        Assert.False(idToken.TryGetClaim("email", out _));
+        Assert.False(idToken.TryGetClaim("roles", out _));
     }
 
     [Fact]
