@@ -18,6 +18,10 @@ public interface IGrantStore
     /// <returns>False when the grant was unknown or already revoked.</returns>
     Task<bool> RevokeAsync(string grantId, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>Revokes every active grant a user gave a client (the user withdrew the client's access).</summary>
+    /// <returns>How many grants were revoked.</returns>
+    Task<int> RevokeAllAsync(string subject, string clientId, DateTimeOffset now, CancellationToken cancellationToken);
+
     Task AddRefreshTokenAsync(string tokenHash, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
     /// <summary>

@@ -1,3 +1,4 @@
+using IdentityProvider.Account;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Sessions;
@@ -51,6 +52,7 @@ internal static class ServiceCollectionExtensions
         services.AddSignInSessions(configuration);
 
         services.AddScoped<IAuditLog, AuditLog>();
+        services.AddScoped<ConnectedApplications>();
         services.AddScoped<SetupLinkIssuer>();
         services.AddScoped<SetupLinkRedeemer>();
         services.AddSingleton<ISetupLinkAnnouncer, ConsoleSetupLinkAnnouncer>();

@@ -48,6 +48,20 @@ public sealed class InMemoryGrantStore : IGrantStore
         }
     }
 
+    public Task<int> RevokeAllAsync(string subject, string clientId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var revoked = 0;
+            foreach (var grant in _grants.Values.Where(g => g.Subject == subject && g.ClientId == clientId))
+            {
+                revoked += _revoked.Add(grant.GrantId) ? 1 : 0;
+            }
+
+            return Task.FromResult(revoked);
+        }
+    }
+
     public Task AddRefreshTokenAsync(string tokenHash, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         lock (_lock)

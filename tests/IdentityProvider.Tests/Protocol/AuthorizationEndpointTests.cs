@@ -266,6 +266,32 @@ public sealed class AuthorizationEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LetsTheUserWithdrawConsent_WhichRevokesTheClientsGrants_AndAsksAgain()
+    {
+        var flow = new CodeFlow(_browser, "partner", ThirdPartyRedirect, _partnerSecret);
+        var authorize = await _browser.GetAsync(flow.AuthorizeUrl("openid profile"));
+        var login = await _browser.GetAsync(authorize.Headers.Location!.OriginalString + "&user=" + _alice);
+        var consentPage = await _browser.GetPageAsync((await _browser.GetAsync(login.Headers.Location!.OriginalString)).Headers.Location!.OriginalString);
+        var allowed = await _browser.SubmitAsync(consentPage, new Dictionary<string, string> { ["decision"] = "allow" });
+        var code = flow.CodeFrom((await _browser.GetAsync(allowed.Headers.Location!.OriginalString)).Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await flow.RedeemAsync(code)).StatusCode);
+
+        var applications = await _browser.GetPageAsync("/account/applications");
+        var withdrawn = await _browser.SubmitAsync(applications, new Dictionary<string, string>(), "form");
+        var afterwards = await _browser.GetPageAsync("/account/applications");
+        var again = await _browser.GetAsync(new CodeFlow(_browser, "partner", ThirdPartyRedirect).AuthorizeUrl("openid profile"));
+
+        Assert.Contains("Partner Portal", applications.Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, withdrawn.StatusCode);
+        Assert.Contains("Access withdrawn", afterwards.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Partner Portal", afterwards.Text, StringComparison.Ordinal);
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.Consents.CountAsync()));
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.Grants.CountAsync(g => g.ClientId == "partner" && g.RevokedAt == null)));
+        Assert.Equal(1, await _factory.WithDbAsync(db => db.AuditEvents.CountAsync(e => e.Action == "consent.revoked" && e.TargetId == "partner" && e.Actor == _alice)));
+        Assert.StartsWith("/account/consent", again.Headers.Location!.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnswersAccessDenied_WhenTheUserDeniesConsent_AndRemembersNothing()
     {
         var flow = new CodeFlow(_browser, "partner", ThirdPartyRedirect, _partnerSecret);

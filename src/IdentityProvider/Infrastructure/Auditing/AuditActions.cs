@@ -12,6 +12,7 @@ public static class AuditActions
     public const string ClientSecretRotated = "client.secret_rotated";
     public const string SigningKeyRotated = "signing_key.rotated";
     public const string SigningKeyRevoked = "signing_key.revoked";
+    public const string ConsentRevoked = "consent.revoked";
 }
 
 /// <summary>Actors that are not users.</summary>

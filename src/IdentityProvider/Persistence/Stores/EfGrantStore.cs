@@ -84,6 +84,13 @@ public sealed class EfGrantStore(IDbContextFactory<IdentityProviderDbContext> co
         return revoked == 1;
     }
 
+    public async Task<int> RevokeAllAsync(string subject, string clientId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Grants.Where(g => g.Subject == subject && g.ClientId == clientId && g.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(g => g.RevokedAt, now), cancellationToken);
+    }
+
     public async Task AddRefreshTokenAsync(string tokenHash, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
