@@ -31,6 +31,9 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
         // Keep the console quiet; tests read the captured lines instead.
         builder.UseSetting("Serilog:MinimumLevel", "Fatal");
         builder.UseSetting("Interaction:LoginPath", TestLoginStartupFilter.Path);
+        // Production's 210,000 PBKDF2 iterations cost ~100 ms a hash; tests that are not about
+        // hashing cost use far fewer (PasswordSignInTests checks the default and the upgrade).
+        builder.UseSetting("Passwords:Iterations", "1000");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {

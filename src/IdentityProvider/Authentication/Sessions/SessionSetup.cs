@@ -17,7 +17,22 @@ internal static class SessionSetup
         services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.SectionName));
         services.AddSingleton<DatabaseTicketStore>();
         services.AddSingleton<IAuthenticationSessions, CookieAuthenticationSessions>();
-        services.AddAuthentication(SessionOptions.Scheme).AddCookie(SessionOptions.Scheme);
+        services.AddSingleton<PartialSignIn>();
+        services.AddScoped<SignInCompletion>();
+        services.AddAuthentication(SessionOptions.Scheme).AddCookie(SessionOptions.Scheme).AddCookie(PartialSignIn.Scheme);
+        services.AddOptions<CookieAuthenticationOptions>(PartialSignIn.Scheme)
+            .Configure<IOptions<OpenIdServerOptions>>((cookie, server) =>
+            {
+                var https = server.Value.Issuer.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+                cookie.Cookie.Name = https ? "__Host-idp.partial" : "idp.partial";
+                cookie.Cookie.SecurePolicy = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+                cookie.Cookie.HttpOnly = true;
+                // Only this provider's own pages read it.
+                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                cookie.Cookie.Path = "/";
+                cookie.ExpireTimeSpan = PartialSignIn.Lifetime;
+                cookie.SlidingExpiration = false;
+            });
         services.AddOptions<CookieAuthenticationOptions>(SessionOptions.Scheme)
             .Configure<DatabaseTicketStore, IOptions<OpenIdServerOptions>, IOptions<InteractionOptions>, IOptions<SessionOptions>>(
                 (cookie, store, server, pages, sessions) =>

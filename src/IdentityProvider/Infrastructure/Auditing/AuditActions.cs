@@ -13,6 +13,8 @@ public static class AuditActions
     public const string SigningKeyRotated = "signing_key.rotated";
     public const string SigningKeyRevoked = "signing_key.revoked";
     public const string ConsentRevoked = "consent.revoked";
+    public const string SignInSucceeded = "sign_in.succeeded";
+    public const string SignInFailed = "sign_in.failed";
 }
 
 /// <summary>Actors that are not users.</summary>

@@ -9,5 +9,9 @@ internal sealed class ApplicationUserConfiguration : IEntityTypeConfiguration<Ap
     public void Configure(EntityTypeBuilder<ApplicationUser> builder)
     {
         builder.Property(u => u.DisplayName).HasMaxLength(200);
+        // Columns added to a table that already has rows need a default; the model states it too,
+        // so a database created from the model equals a migrated one.
+        builder.Property(u => u.SecondFactorFailedCount).HasDefaultValue(0);
+        builder.Property(u => u.ConsecutiveFailedSignIns).HasDefaultValue(0);
     }
 }

@@ -11,4 +11,10 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>Set by an administrator: the user cannot sign in and their sessions and grants stop working.</summary>
     public DateTimeOffset? DisabledAt { get; set; }
+
+    /// <summary>Wrong second-factor codes since the last correct one (Identity's AccessFailedCount counts passwords).</summary>
+    public int SecondFactorFailedCount { get; set; }
+
+    /// <summary>Failures of any factor since the last complete sign-in; at the limit the account stays locked.</summary>
+    public int ConsecutiveFailedSignIns { get; set; }
 }

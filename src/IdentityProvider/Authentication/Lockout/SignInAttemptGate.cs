@@ -1,0 +1,98 @@
+using IdentityProvider.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityProvider.Authentication.Lockout;
+
+public enum SignInFactor
+{
+    Password,
+
+    /// <summary>Any second factor: TOTP or recovery codes. Its counter survives a correct password.</summary>
+    SecondFactor,
+}
+
+/// <summary>
+/// Counts sign-in attempts in the database, so limits hold across nodes and under parallel
+/// guessing. An attempt is reserved before it is evaluated: one conditional UPDATE increments the
+/// factor's counter only while the account is unlocked and under its limits. Of 50 parallel wrong
+/// codes against a limit of 5, at most 5 reach the verifier; the rest are refused unevaluated.
+/// A correct answer gives the reservation back; a wrong one keeps it, and the last one locks.
+/// </summary>
+public sealed class SignInAttemptGate(IDbContextFactory<IdentityProviderDbContext> contexts, TimeProvider time, IOptions<SignInLockoutOptions> options)
+{
+    /// <returns>False when the account is locked (or at a limit): refuse without evaluating.</returns>
+    public async Task<bool> TryReserveAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var now = time.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var users = db.Users.Where(u => u.Id == userId && (!u.LockoutEnabled || u.LockoutEnd == null || u.LockoutEnd <= now)
+            && u.ConsecutiveFailedSignIns < limits.MaxConsecutiveFailures);
+        var reserved = factor == SignInFactor.Password
+            ? await users.Where(u => u.AccessFailedCount < limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1)
+                .SetProperty(u => u.ConsecutiveFailedSignIns, u => u.ConsecutiveFailedSignIns + 1), cancellationToken)
+            : await users.Where(u => u.SecondFactorFailedCount < limits.MaxFailedCodes).ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.SecondFactorFailedCount, u => u.SecondFactorFailedCount + 1)
+                .SetProperty(u => u.ConsecutiveFailedSignIns, u => u.ConsecutiveFailedSignIns + 1), cancellationToken);
+        return reserved == 1;
+    }
+
+    /// <summary>
+    /// The attempt was wrong: its reservation stands. At the factor's limit the account locks for
+    /// <see cref="SignInLockoutOptions.Duration"/> and the counter starts again; at the consecutive limit it
+    /// locks until an administrator unlocks it. One statement each, so no interleaving undoes a lock.
+    /// </summary>
+    public async Task RecordFailureAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var lockedUntil = time.GetUtcNow() + limits.Duration;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = db.Users.Where(u => u.Id == userId && u.LockoutEnabled);
+        if (factor == SignInFactor.Password)
+        {
+            await user.Where(u => u.AccessFailedCount >= limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.LockoutEnd, lockedUntil)
+                .SetProperty(u => u.AccessFailedCount, 0), cancellationToken);
+        }
+        else
+        {
+            await user.Where(u => u.SecondFactorFailedCount >= limits.MaxFailedCodes).ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.LockoutEnd, lockedUntil)
+                .SetProperty(u => u.SecondFactorFailedCount, 0), cancellationToken);
+        }
+
+        await user.Where(u => u.ConsecutiveFailedSignIns >= limits.MaxConsecutiveFailures)
+            .ExecuteUpdateAsync(set => set.SetProperty(u => u.LockoutEnd, DateTimeOffset.MaxValue), cancellationToken);
+    }
+
+    /// <summary>
+    /// The factor was right: its counter resets. A correct password leaves the code counter alone,
+    /// so re-entering the password never buys more guesses at the code.
+    /// </summary>
+    public async Task RecordSuccessAsync(string userId, SignInFactor factor, bool signInComplete, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var user = db.Users.Where(u => u.Id == userId);
+        if (factor == SignInFactor.Password && !signInComplete)
+        {
+            // The password was right but a second factor follows: only this attempt's reservation is given back.
+            await user.ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.AccessFailedCount, 0)
+                .SetProperty(u => u.ConsecutiveFailedSignIns, u => u.ConsecutiveFailedSignIns - 1), cancellationToken);
+        }
+        else if (factor == SignInFactor.Password)
+        {
+            await user.ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.AccessFailedCount, 0)
+                .SetProperty(u => u.ConsecutiveFailedSignIns, 0), cancellationToken);
+        }
+        else
+        {
+            await user.ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.SecondFactorFailedCount, 0)
+                .SetProperty(u => u.ConsecutiveFailedSignIns, 0), cancellationToken);
+        }
+    }
+}
