@@ -174,6 +174,23 @@ public abstract class PasswordSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignsInWithoutAnApplication_IntoMyAccount_AndSignsOut()
+    {
+        var page = await _browser.GetPageAsync("/account/login");
+
+        var posted = await SubmitAsync(_browser, page, "alice", Password);
+        var account = await _browser.GetPageAsync(posted.Headers.Location!.OriginalString);
+        var signedOut = await _browser.SubmitAsync(account, new Dictionary<string, string>(), "form");
+        var afterwards = await _browser.GetAsync("/account");
+
+        Assert.Equal("/account", posted.Headers.Location!.OriginalString);
+        Assert.Contains("My account", account.Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, signedOut.StatusCode);
+        Assert.Equal("/account/login", afterwards.Headers.Location!.OriginalString);
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.UserSessions.CountAsync()));
+    }
+
+    [Fact]
     public async Task RefusesAPost_WithoutTheAntiforgeryToken()
     {
         var response = await _browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -14,7 +14,7 @@ public sealed class SignInCompletion(
     IAuditLog audit,
     TimeProvider time)
 {
-    public const string AccountHome = "/account/applications";
+    public const string AccountHome = "/account";
 
     /// <param name="amr">RFC 8176 values, e.g. <c>pwd</c>, or <c>pwd otp mfa</c>.</param>
     /// <returns>Where the browser goes next: back into the authorization request, or the user's account.</returns>

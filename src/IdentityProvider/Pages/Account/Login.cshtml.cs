@@ -18,6 +18,7 @@ public sealed class LoginModel(
     /// <summary>One text for every failure (seed 002): nothing tells which part was wrong, or whether the account exists.</summary>
     public const string GenericError = "Login failed. Please check your login details and try again. Otherwise contact your administrator.";
 
+    public const string Path = "/account/login";
     public const string LoginCodePath = "/account/login/code";
 
     [BindProperty(SupportsGet = true, Name = "request")]
