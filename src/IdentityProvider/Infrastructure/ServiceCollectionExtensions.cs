@@ -1,4 +1,5 @@
 using IdentityProvider.Account;
+using IdentityProvider.Authentication;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Sessions;
@@ -50,6 +51,7 @@ internal static class ServiceCollectionExtensions
 
         services.AddProtocol(configuration);
         services.AddSignInSessions(configuration);
+        services.AddSecondFactors(configuration);
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddScoped<ConnectedApplications>();

@@ -13,6 +13,10 @@ public static class AuditActions
     public const string SigningKeyRotated = "signing_key.rotated";
     public const string SigningKeyRevoked = "signing_key.revoked";
     public const string ConsentRevoked = "consent.revoked";
+    public const string TotpEnabled = "mfa.totp_enabled";
+    public const string MfaDisabled = "mfa.disabled";
+    public const string RecoveryCodesGenerated = "mfa.recovery_codes_generated";
+    public const string RecoveryCodeUsed = "mfa.recovery_code_used";
 }
 
 /// <summary>Actors that are not users.</summary>
