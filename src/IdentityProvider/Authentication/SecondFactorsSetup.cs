@@ -15,7 +15,8 @@ internal static class SecondFactorsSetup
         services.AddOptions<TotpOptions>()
             .Bind(configuration.GetSection(TotpOptions.SectionName))
             .Validate(o => o.Window is >= 0 and <= 10, "Totp:Window must be between 0 and 10.")
-            .Validate(o => !string.IsNullOrWhiteSpace(o.Issuer), "Totp:Issuer must not be empty.")
+            // The Key URI label is "Issuer:account"; a colon in the issuer would split it wrongly.
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Issuer) && !o.Issuer.Contains(':'), "Totp:Issuer must be set and contain no ':'.")
             .ValidateOnStart();
         services.AddOptions<RecoveryCodeOptions>()
             .Bind(configuration.GetSection(RecoveryCodeOptions.SectionName))
