@@ -16,6 +16,7 @@ internal static class AuthenticationSetup
         services.Configure<PasswordHasherOptions>(options =>
             options.IterationCount = configuration.GetValue("Passwords:Iterations", 210_000));
         services.AddScoped<PasswordAuthenticator>();
+        services.AddSecondFactors(configuration);
         return services;
     }
 }

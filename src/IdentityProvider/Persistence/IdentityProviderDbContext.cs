@@ -39,6 +39,10 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<UserSessionEntity> UserSessions => Set<UserSessionEntity>();
 
+    public DbSet<UserTotpSecret> UserTotpSecrets => Set<UserTotpSecret>();
+
+    public DbSet<RecoveryCodeEntity> RecoveryCodes => Set<RecoveryCodeEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -15,6 +15,10 @@ public static class AuditActions
     public const string ConsentRevoked = "consent.revoked";
     public const string SignInSucceeded = "sign_in.succeeded";
     public const string SignInFailed = "sign_in.failed";
+    public const string TotpEnabled = "mfa.totp_enabled";
+    public const string MfaDisabled = "mfa.disabled";
+    public const string RecoveryCodesGenerated = "mfa.recovery_codes_generated";
+    public const string RecoveryCodeUsed = "mfa.recovery_code_used";
 }
 
 /// <summary>Actors that are not users.</summary>
