@@ -4,6 +4,7 @@ using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Auditing;
+using IdentityProvider.Infrastructure.Email;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Security;
 using IdentityProvider.Persistence;
@@ -54,6 +55,7 @@ internal static class ServiceCollectionExtensions
         services.AddFactors(configuration);
 
         services.AddScoped<IAuditLog, AuditLog>();
+        services.AddEmail(configuration);
         services.AddScoped<ConnectedApplications>();
         services.AddScoped<SetupLinkIssuer>();
         services.AddScoped<SetupLinkRedeemer>();
