@@ -17,14 +17,20 @@ public sealed class SampleHost<TMarker> : WebApplicationFactory<TMarker>
 {
     private readonly IReadOnlyDictionary<string, string> _settings;
 
-    private SampleHost(IReadOnlyDictionary<string, string> settings) => _settings = settings;
+    private readonly TimeProvider? _time;
+
+    private SampleHost(IReadOnlyDictionary<string, string> settings, TimeProvider? time)
+    {
+        _settings = settings;
+        _time = time;
+    }
 
     /// <summary><c>http://localhost:PORT</c>: browse by host name, as the registered redirect URIs do.</summary>
     public string BaseUrl { get; private set; } = "";
 
-    public static SampleHost<TMarker> Start(IReadOnlyDictionary<string, string> settings)
+    public static SampleHost<TMarker> Start(IReadOnlyDictionary<string, string> settings, TimeProvider? time = null)
     {
-        var host = new SampleHost<TMarker>(settings);
+        var host = new SampleHost<TMarker>(settings, time);
         host.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         host.StartServer();
         var bound = new Uri(host.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -41,5 +47,9 @@ public sealed class SampleHost<TMarker> : WebApplicationFactory<TMarker>
         }
 
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        if (_time is not null)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(_time));
+        }
     }
 }

@@ -4,6 +4,7 @@ using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Samples.Api;
 using Samples.Crm.Data;
 
@@ -12,7 +13,8 @@ namespace Samples.Tests;
 /// <summary>
 /// The identity provider, the API and the CRM, each on its own loopback port, wired together
 /// through configuration only, as <c>samples/run.sh</c> wires them. Shared by the tests of a
-/// class; every test brings its own user and browser.
+/// class; every test brings its own user and browser. The provider and the CRM read one fake
+/// clock, which stands still unless a test moves it (the API keeps the real one).
 /// </summary>
 public sealed class SamplesFixture : IAsyncLifetime
 {
@@ -24,6 +26,8 @@ public sealed class SamplesFixture : IAsyncLifetime
     private readonly TestDatabase _database = TestDatabase.Sqlite();
     private readonly string _crmDirectory = Path.Combine(Path.GetTempPath(), "crm-" + Guid.NewGuid().ToString("N")[..10]);
 
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
     public KestrelIdentityProvider Idp { get; private set; } = null!;
 
     public SampleHost<Deal> Api { get; private set; } = null!;
@@ -34,7 +38,7 @@ public sealed class SamplesFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Idp = await KestrelIdentityProvider.StartAsync(_database);
+        Idp = await KestrelIdentityProvider.StartAsync(_database, Time);
         Api = SampleHost<Deal>.Start(new Dictionary<string, string> { ["Authentication:Authority"] = Idp.Issuer });
         Directory.CreateDirectory(_crmDirectory);
         Crm = SampleHost<CrmDbContext>.Start(new Dictionary<string, string>
@@ -43,7 +47,7 @@ public sealed class SamplesFixture : IAsyncLifetime
             ["OpenIdConnect:ClientSecret"] = ClientSecret,
             ["Api:BaseUrl"] = Api.BaseUrl,
             ["Crm:DatabasePath"] = Path.Combine(_crmDirectory, "crm.db"),
-        });
+        }, Time);
 
         // The registration samples/clients.json makes, on this run's ports.
         await RegisterAsync(new ClientRegistration
@@ -63,6 +67,12 @@ public sealed class SamplesFixture : IAsyncLifetime
             GrantTypes = [GrantTypes.ClientCredentials],
             Scopes = ["reports.read"],
         });
+    }
+
+    public async Task<T> WithIdpServicesAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = Idp.Factory.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
     }
 
     /// <summary>A new user at the provider; returns its subject.</summary>
