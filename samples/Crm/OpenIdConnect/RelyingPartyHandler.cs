@@ -47,10 +47,12 @@ public sealed partial class RelyingPartyHandler(
         var state = RandomValue();
         var nonce = RandomValue();
         var codeVerifier = RandomValue();
+        // Without an explicit destination (the authorization middleware's challenge), come back to the page asked for.
+        var returnUrl = properties.RedirectUri ?? OriginalPathBase + OriginalPath + Request.QueryString;
         var acrValues = properties.Items.TryGetValue(AcrValuesItem, out var acr) ? acr : null;
         int? maxAge = properties.Items.TryGetValue(MaxAgeItem, out var age) ? int.Parse(age!, CultureInfo.InvariantCulture) : null;
         correlation.Write(Context, state,
-            new PendingSignIn(codeVerifier, nonce, LocalOrRoot(properties.RedirectUri), acrValues, maxAge, TimeProvider.GetUtcNow()),
+            new PendingSignIn(codeVerifier, nonce, LocalOrRoot(returnUrl), acrValues, maxAge, TimeProvider.GetUtcNow()),
             Options.CorrelationLifetime);
 
         var parameters = new Dictionary<string, string?>
