@@ -2,7 +2,8 @@
 # Runs every test of the identity provider.
 #
 # On a fresh Debian/Ubuntu machine with the .NET 10 SDK, it first installs what the tests need
-# and the machine lacks (PostgreSQL server binaries for the throwaway database cluster), using
+# and the machine lacks (PostgreSQL server binaries for the throwaway database cluster, Chromium for
+# the samples' browser test), using
 # apt-get when running as root or through sudo, and the relying-party libraries of the interop
 # tests (npm ci in tests/interop; Node.js 20+ with npm must be present). Extra arguments go to
 # `dotnet test`, e.g.
@@ -13,6 +14,10 @@ cd "$(dirname "$0")"
 missing=()
 if [ -z "${PG_BINDIR:-}" ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   missing+=(postgresql)
+fi
+# Playwright drives Debian's Chromium (tests/Samples.Tests); its own browser download is not used.
+if [ ! -x /usr/bin/chromium ]; then
+  missing+=(chromium)
 fi
 
 if [ ${#missing[@]} -gt 0 ]; then
