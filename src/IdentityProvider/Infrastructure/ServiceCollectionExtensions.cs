@@ -57,6 +57,7 @@ internal static class ServiceCollectionExtensions
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddEmail(configuration);
         services.AddScoped<ConnectedApplications>();
+        services.AddScoped<SecuritySettings>();
         services.AddScoped<SetupLinkIssuer>();
         services.AddScoped<SetupLinkRedeemer>();
         services.AddSingleton<ISetupLinkAnnouncer, ConsoleSetupLinkAnnouncer>();

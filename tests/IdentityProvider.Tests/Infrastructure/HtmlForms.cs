@@ -34,6 +34,8 @@ public static class HtmlForms
             ?? throw new InvalidOperationException($"No form '{formSelector}' on {page.Url}.");
         var fields = form.Elements.OfType<IHtmlInputElement>()
             .Where(input => !string.IsNullOrEmpty(input.Name) && input.Type != "submit")
+            // As a browser does: an unticked checkbox or radio button is not sent at all.
+            .Where(input => input.Type is not ("checkbox" or "radio") || input.IsChecked)
             .ToDictionary(input => input.Name!, input => input.Value);
         foreach (var (name, value) in values)
         {

@@ -65,6 +65,21 @@ public sealed partial class TotpAuthenticator(
         return new TotpEnrolment(secret, Base32.Group(secret), uri, QrCodeSvg(uri));
     }
 
+    /// <summary>The enrolment started earlier and not yet activated, to show again (after a mistyped code).</summary>
+    public async Task<TotpEnrolment?> FindPendingEnrolmentAsync(string userId, string accountName, CancellationToken cancellationToken)
+    {
+        var pending = await db.UserTotpSecrets.AsNoTracking()
+            .SingleOrDefaultAsync(s => s.UserId == userId && s.ActivatedAt == null, cancellationToken);
+        if (pending is null)
+        {
+            return null;
+        }
+
+        var secret = _protector.Unprotect(pending.ProtectedSecret);
+        var uri = OtpAuthUri(options.Value.Issuer, accountName, secret);
+        return new TotpEnrolment(secret, Base32.Group(secret), uri, QrCodeSvg(uri));
+    }
+
     /// <summary>
     /// Activates the pending secret if <paramref name="code"/> is correct for it, which proves the
     /// app holds the secret. The accepted step counts as used, like any later one.
