@@ -56,7 +56,11 @@ public sealed class AuthorizationInteractionEvaluator(
             new AuthenticationRequirementContext(request.Client, session, request.AcrValues), cancellationToken);
         if (!requirement.Satisfied)
         {
-            return Login(request, ProtocolErrors.InteractionRequired(), "step-up: " + requirement.Reason);
+            // The user just signed in for this request and still fell short (no such factor
+            // enrolled): asking again would loop, so the client hears why instead.
+            return signedInForThisRequest
+                ? InteractionDecision.Fail(ProtocolErrors.UnmetAuthenticationRequirements(), "step-up not met by the sign-in made for it: " + requirement.Reason)
+                : Login(request, ProtocolErrors.InteractionRequired(), "step-up: " + requirement.Reason);
         }
 
         if (request.Client.RequireConsent && pending?.Consent != true)

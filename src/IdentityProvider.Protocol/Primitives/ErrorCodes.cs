@@ -19,6 +19,8 @@ public static class ErrorCodes
     public const string InvalidToken = "invalid_token";
     public const string InsufficientScope = "insufficient_scope";
     public const string UnsupportedTokenType = "unsupported_token_type";
+    /// <summary>OpenID Connect Unmet Authentication Requirements 1.0 §2.</summary>
+    public const string UnmetAuthenticationRequirements = "unmet_authentication_requirements";
     public const string RequestNotSupported = "request_not_supported";
     public const string RequestUriNotSupported = "request_uri_not_supported";
 }

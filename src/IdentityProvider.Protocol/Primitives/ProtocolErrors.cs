@@ -38,6 +38,9 @@ public static class ProtocolErrors
 
     public static ProtocolError RequestUriNotSupported() => new(ErrorCodes.RequestUriNotSupported, "request_uri is not supported.");
 
+    public static ProtocolError UnmetAuthenticationRequirements() =>
+        new(ErrorCodes.UnmetAuthenticationRequirements, "The sign-in did not meet the authentication requirements of the request.");
+
     public static ProtocolError LoginRequired() => new(ErrorCodes.LoginRequired, "The user must sign in.");
 
     public static ProtocolError InteractionRequired() => new(ErrorCodes.InteractionRequired, "The user must interact with the sign-in pages.");

@@ -125,6 +125,40 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
         Assert.Equal(0, await _factory.WithDbAsync(db => db.AuthorizationCodes.CountAsync(c => c.RedeemedAt == null && c.Amr == "pwd")));
         var idToken = new JsonWebToken(tokens.GetProperty("id_token").GetString());
         Assert.Equal(["pwd", "otp", "mfa"], idToken.Claims.Where(c => c.Type == "amr").Select(c => c.Value));
+        Assert.Equal("mfa", idToken.GetClaim("acr").Value);
+        browser.Dispose();
+    }
+
+    [Fact]
+    public async Task SatisfiesAStepUpToMfa_WithTheCode()
+    {
+        var (secret, _) = await EnrolAsync();
+        var (browser, _, _) = await PasswordStepAsync();
+        await SubmitCodeAsync(browser, CodeAt(secret));
+        var flow = new CodeFlow(browser, "crm", Redirect, _secret);
+
+        var stepUp = await browser.GetAsync(flow.AuthorizeUrl("openid profile", ("acr_values", "mfa")));
+
+        Assert.False(string.IsNullOrEmpty(flow.CodeFrom(stepUp.Headers.Location!.OriginalString)));
+        browser.Dispose();
+    }
+
+    [Fact]
+    public async Task AnswersUnmetAuthenticationRequirements_WhenAStepUpToMfaMeetsAPasswordOnlyUser()
+    {
+        var (browser, flow, afterPassword) = await PasswordStepAsync();
+        var resumed = await browser.GetAsync(afterPassword.Headers.Location!.OriginalString);
+        var stepUp = await browser.GetAsync(flow.AuthorizeUrl("openid profile", ("acr_values", "mfa")));
+        var location = stepUp.Headers.Location!.OriginalString;
+        var requestId = QueryHelpers.ParseQuery(location[location.IndexOf('?')..])["request"].ToString();
+        var login = await browser.GetPageAsync(LoginModel.Path + "?request=" + requestId);
+        var again = await browser.SubmitAsync(login, new Dictionary<string, string> { ["Username"] = "alice", ["Password"] = Password });
+
+        var answer = await browser.GetAsync(again.Headers.Location!.OriginalString);
+
+        Assert.StartsWith(Redirect, resumed.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.StartsWith(TestLoginStartupFilter.Path, location, StringComparison.Ordinal);
+        Assert.Equal("unmet_authentication_requirements", QueryHelpers.ParseQuery(answer.Headers.Location!.Query)["error"].ToString());
         browser.Dispose();
     }
 

@@ -21,7 +21,7 @@ public sealed class SignInCompletion(
     public async Task<string> CompleteAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken)
     {
         await partial.EndAsync(http);
-        var result = new AuthenticationResult(userId, time.GetUtcNow(), amr, Acr: null);
+        var result = new AuthenticationResult(userId, time.GetUtcNow(), amr, AuthenticationContextClasses.Of(amr));
         await audit.RecordAsync(new AuditRecord(AuditActions.SignInSucceeded, userId, TargetType: "user", TargetId: userId,
             Details: "amr: " + string.Join(' ', amr)), cancellationToken);
         if (requestId is not null && await interaction.CompleteLoginAsync(http, requestId, result) is { } resume)
