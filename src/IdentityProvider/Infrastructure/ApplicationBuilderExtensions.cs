@@ -1,3 +1,4 @@
+using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Logging;
 using IdentityProvider.Infrastructure.Security;
@@ -32,6 +33,7 @@ internal static class ApplicationBuilderExtensions
 
         app.MapIdentityProviderHealthChecks();
         app.MapOpenIdConnectServer();
+        app.MapBrandStylesheet();
         app.MapRazorPages();
         return app;
     }

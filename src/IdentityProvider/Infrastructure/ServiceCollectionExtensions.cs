@@ -4,6 +4,7 @@ using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Auditing;
+using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Email;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Security;
@@ -64,6 +65,7 @@ internal static class ServiceCollectionExtensions
 
         services.AddTrustedProxies(configuration);
         services.AddIdentityProviderHealthChecks();
+        services.AddBranding(configuration);
         services.AddRazorPages();
         return services;
     }
