@@ -47,7 +47,10 @@ public sealed class AuthorizationInteraction(
             ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.Scope)),
             parameters.GetValueOrDefault(OAuthParameterNames.LoginHint),
             ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.AcrValues)),
-            ResumeUrl(requestId));
+            ResumeUrl(requestId))
+        {
+            UiLocales = ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.UiLocales)),
+        };
     }
 
     /// <summary>
@@ -91,4 +94,8 @@ public sealed record InteractionContext(
     IReadOnlyList<string> Scopes,
     string? LoginHint,
     IReadOnlyList<string> AcrValues,
-    string ResumeUrl);
+    string ResumeUrl)
+{
+    /// <summary>OIDC Core §3.1.2.1: languages the client prefers for the pages, most preferred first.</summary>
+    public IReadOnlyList<string> UiLocales { get; init; } = [];
+}

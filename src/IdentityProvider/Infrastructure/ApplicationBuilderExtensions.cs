@@ -26,6 +26,7 @@ internal static class ApplicationBuilderExtensions
 
         app.UseStatusCodePagesWithReExecute("/status/{0}");
         app.UseStaticFiles();
+        app.UseRequestLocalization();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -5,6 +5,7 @@ using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Branding;
+using IdentityProvider.Infrastructure.Localization;
 using IdentityProvider.Infrastructure.Email;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Security;
@@ -66,7 +67,8 @@ internal static class ServiceCollectionExtensions
         services.AddTrustedProxies(configuration);
         services.AddIdentityProviderHealthChecks();
         services.AddBranding(configuration);
-        services.AddRazorPages();
+        services.AddPageLocalization();
+        services.AddRazorPages().AddViewLocalization();
         return services;
     }
 }
