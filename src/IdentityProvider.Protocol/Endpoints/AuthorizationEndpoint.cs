@@ -23,6 +23,7 @@ public sealed partial class AuthorizationEndpoint(
     AuthorizationResponseWriter responses,
     IPendingAuthorizationStore pendingRequests,
     IAuthenticationSessions sessions,
+    IInteractionPages errorPages,
     TimeProvider time,
     IOptions<ProtocolLimitsOptions> limits,
     IOptions<InteractionOptions> pages,
@@ -35,7 +36,7 @@ public sealed partial class AuthorizationEndpoint(
         var parsed = await ReadRequestAsync(http);
         if (!parsed.Succeeded)
         {
-            await AuthorizationResponseWriter.WriteErrorPageAsync(http, parsed.Error);
+            await errorPages.WriteErrorAsync(http, parsed.Error, parsed.Error.StatusCode);
             return;
         }
 
@@ -66,7 +67,7 @@ public sealed partial class AuthorizationEndpoint(
         var kept = id.Length is > 0 and <= 100 ? await pendingRequests.FindAsync(id, time.GetUtcNow(), http.RequestAborted) : null;
         if (kept is null)
         {
-            await AuthorizationResponseWriter.WriteErrorPageAsync(http, ProtocolErrors.InvalidRequest("The sign-in request has expired or was already completed."));
+            await errorPages.WriteErrorAsync(http, ProtocolErrors.InvalidRequest("The sign-in request has expired or was already completed."), StatusCodes.Status400BadRequest);
             return;
         }
 
@@ -91,7 +92,7 @@ public sealed partial class AuthorizationEndpoint(
         // Single use, decided by the database: of two tabs resuming the same request, one wins.
         if (!await pendingRequests.RemoveAsync(id, http.RequestAborted))
         {
-            await AuthorizationResponseWriter.WriteErrorPageAsync(http, ProtocolErrors.InvalidRequest("The sign-in request was already completed."));
+            await errorPages.WriteErrorAsync(http, ProtocolErrors.InvalidRequest("The sign-in request was already completed."), StatusCodes.Status400BadRequest);
             return;
         }
 
@@ -123,7 +124,7 @@ public sealed partial class AuthorizationEndpoint(
 
     private Task WriteFailureAsync(HttpContext http, AuthorizationRequestFailure failure) =>
         failure.Target is null
-            ? AuthorizationResponseWriter.WriteErrorPageAsync(http, failure.Error)
+            ? errorPages.WriteErrorAsync(http, failure.Error, StatusCodes.Status400BadRequest)
             : responses.WriteErrorAsync(http, failure.Target, failure.Error);
 
     // OIDC Core §3.1.2.1: GET with a query, or POST with a form body.

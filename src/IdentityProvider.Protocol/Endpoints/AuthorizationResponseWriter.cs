@@ -20,27 +20,6 @@ public sealed class AuthorizationResponseWriter(IOptions<OpenIdServerOptions> se
     public Task WriteErrorAsync(HttpContext http, AuthorizationResponseTarget target, ProtocolError error) =>
         WriteAsync(http, target, [new(OAuthParameterNames.Error, error.Error), new(OAuthParameterNames.ErrorDescription, error.Description)]);
 
-    /// <summary>
-    /// For a request whose client or redirect URI cannot be trusted (RFC 6749 §4.1.2.1): the user
-    /// sees what went wrong, and nothing is sent anywhere.
-    /// </summary>
-    public static async Task WriteErrorPageAsync(HttpContext http, ProtocolError error, int statusCode = StatusCodes.Status400BadRequest)
-    {
-        var encoder = HtmlEncoder.Default;
-        http.Response.StatusCode = statusCode;
-        http.Response.ContentType = "text/html; charset=utf-8";
-        http.Response.Headers.CacheControl = "no-store";
-        await http.Response.WriteAsync($"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>Sign-in error</title>
-            <link rel="stylesheet" href="/css/site.css"></head>
-            <body><main class="card"><h1>This sign-in request cannot be completed</h1>
-            <p>{encoder.Encode(error.Description)}</p>
-            <p class="hint">Error code: <code>{encoder.Encode(error.Error)}</code>. Return to the application and try again; if this keeps happening, contact its administrator.</p>
-            </main></body></html>
-            """, http.RequestAborted);
-    }
-
     private async Task WriteAsync(HttpContext http, AuthorizationResponseTarget target, List<KeyValuePair<string, string?>> parameters)
     {
         if (target.State is not null)

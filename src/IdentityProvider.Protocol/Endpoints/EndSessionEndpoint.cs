@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Encodings.Web;
 using IdentityProvider.Protocol.Interaction;
 using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Protocol.Validation;
@@ -21,31 +19,33 @@ public sealed partial class EndSessionEndpoint(
     EndSessionRequestValidator validator,
     IAuthenticationSessions sessions,
     IAntiforgery antiforgery,
+    IInteractionPages pages,
     IOptions<ProtocolLimitsOptions> limits,
     ILogger<EndSessionEndpoint> logger)
 {
-    private const string ConfirmField = "confirm";
+    /// <summary>The confirmation form's submit button sends this field with the value <c>yes</c>.</summary>
+    public const string ConfirmField = "confirm";
 
     public async Task HandleAsync(HttpContext http)
     {
         var isPost = HttpMethods.IsPost(http.Request.Method);
         if (!isPost && !HttpMethods.IsGet(http.Request.Method))
         {
-            await AuthorizationResponseWriter.WriteErrorPageAsync(http, ProtocolErrors.InvalidRequest("Use GET or POST."), StatusCodes.Status405MethodNotAllowed);
+            await pages.WriteErrorAsync(http, ProtocolErrors.InvalidRequest("Use GET or POST."), StatusCodes.Status405MethodNotAllowed);
             return;
         }
 
         var parsed = isPost ? await ProtocolFormReader.ReadAsync(http, limits.Value) : ProtocolRequest.FromQuery(http.Request.Query, limits.Value);
         if (!parsed.Succeeded)
         {
-            await AuthorizationResponseWriter.WriteErrorPageAsync(http, parsed.Error);
+            await pages.WriteErrorAsync(http, parsed.Error, StatusCodes.Status400BadRequest);
             return;
         }
 
         var validated = await validator.ValidateAsync(parsed.Value, http.RequestAborted);
         if (!validated.Succeeded)
         {
-            await AuthorizationResponseWriter.WriteErrorPageAsync(http, validated.Error);
+            await pages.WriteErrorAsync(http, validated.Error, StatusCodes.Status400BadRequest);
             return;
         }
 
@@ -76,38 +76,16 @@ public sealed partial class EndSessionEndpoint(
             return;
         }
 
-        await WritePageAsync(http, "You are signed out", "<p>You have been signed out. You can close this window.</p>");
+        await pages.WriteSignedOutAsync(http);
     }
 
-    private async Task WriteConfirmationAsync(HttpContext http, ProtocolRequest raw, ValidatedEndSessionRequest request)
+    // The form posts the original parameters back, with the antiforgery token and the confirmation.
+    private Task WriteConfirmationAsync(HttpContext http, ProtocolRequest raw, ValidatedEndSessionRequest request)
     {
-        var encoder = HtmlEncoder.Default;
         var tokens = antiforgery.GetAndStoreTokens(http);
-        var fields = new StringBuilder();
-        foreach (var (name, value) in raw.Values.Where(p => p.Key != ConfirmField))
-        {
-            fields.Append($"""<input type="hidden" name="{encoder.Encode(name)}" value="{encoder.Encode(value)}">""");
-        }
-
-        fields.Append($"""<input type="hidden" name="{encoder.Encode(tokens.FormFieldName)}" value="{encoder.Encode(tokens.RequestToken ?? "")}">""");
-        var from = request.Client is null ? "" : $" from {encoder.Encode(request.Client.DisplayName)}";
-        await WritePageAsync(http, "Sign out?", $"""
-            <p>Do you want to sign out{from}?</p>
-            <form method="post">{fields}<button type="submit" name="{ConfirmField}" value="yes">Sign out</button></form>
-            """);
-    }
-
-    private static async Task WritePageAsync(HttpContext http, string title, string body)
-    {
-        http.Response.StatusCode = StatusCodes.Status200OK;
-        http.Response.ContentType = "text/html; charset=utf-8";
-        http.Response.Headers.CacheControl = "no-store";
-        await http.Response.WriteAsync($"""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><title>{title}</title>
-            <link rel="stylesheet" href="/css/site.css"></head>
-            <body><main class="card"><h1>{title}</h1>{body}</main></body></html>
-            """, http.RequestAborted);
+        var fields = raw.Values.Where(p => p.Key != ConfirmField).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        fields[tokens.FormFieldName] = tokens.RequestToken ?? "";
+        return pages.WriteLogoutConfirmationAsync(http, fields, request.Client?.DisplayName);
     }
 
     [LoggerMessage(5610, LogLevel.Information, "Session {SessionId} ended at the request of {ClientId}")]

@@ -6,6 +6,8 @@ using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Localization;
+using IdentityProvider.Pages;
+using IdentityProvider.Protocol.Interaction;
 using IdentityProvider.Infrastructure.Email;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Security;
@@ -68,6 +70,7 @@ internal static class ServiceCollectionExtensions
         services.AddIdentityProviderHealthChecks();
         services.AddBranding(configuration);
         services.AddPageLocalization();
+        services.AddSingleton<IInteractionPages, InteractionPages>();
         services.AddRazorPages().AddViewLocalization();
         return services;
     }

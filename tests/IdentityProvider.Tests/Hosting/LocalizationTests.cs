@@ -73,6 +73,19 @@ public sealed partial class LocalizationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TranslatesTheProtocolsErrorPage()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/connect/authorize?client_id=unknown&response_type=code");
+        request.Headers.AcceptLanguage.ParseAdd("de");
+
+        var page = await HtmlForms.ReadPageAsync(await _browser.SendAsync(request), "/connect/authorize");
+
+        Assert.Equal("de", page.Document.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("Diese Anmeldeanfrage kann nicht abgeschlossen werden", page.Document.QuerySelector("h1")!.TextContent);
+        Assert.Contains("Die Anwendung ist nicht registriert.", page.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TranslatesEveryTextThePagesUse_IntoGerman()
     {
         var root = NodeScript.RepositoryRoot();
