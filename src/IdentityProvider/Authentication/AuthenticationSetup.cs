@@ -1,6 +1,8 @@
 using IdentityProvider.Authentication.Lockout;
 using IdentityProvider.Authentication.Passwords;
+using IdentityProvider.Authentication.RateLimiting;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Authentication;
 
@@ -13,9 +15,12 @@ internal static class AuthenticationSetup
         services.AddSingleton<SignInAttemptGate>();
         // OWASP's Password Storage Cheat Sheet: PBKDF2-HMAC-SHA512 with 210,000 iterations. Hashes
         // made with fewer are upgraded at the next successful sign-in.
-        services.Configure<PasswordHasherOptions>(options =>
-            options.IterationCount = configuration.GetValue("Passwords:Iterations", 210_000));
+        services.Configure<PasswordHashingOptions>(configuration.GetSection(PasswordHashingOptions.SectionName));
+        services.AddOptions<PasswordHasherOptions>().Configure<IOptions<PasswordHashingOptions>>((hasher, passwords) =>
+            hasher.IterationCount = passwords.Value.Iterations);
+        services.AddSingleton<PasswordHashLimiter>();
         services.AddScoped<PasswordAuthenticator>();
+        services.AddSignInRateLimiting(configuration);
         services.AddSecondFactors(configuration);
         return services;
     }

@@ -28,6 +28,9 @@ internal static class ApplicationBuilderExtensions
         app.UseStaticFiles();
         app.UseRequestLocalization();
         app.UseRouting();
+        // After routing (policies are endpoint metadata) and after the status-code pages, which
+        // render the 429; before authentication, so a refused post costs as little as possible.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

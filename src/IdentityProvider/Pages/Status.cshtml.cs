@@ -1,3 +1,4 @@
+using IdentityProvider.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -21,6 +22,7 @@ public sealed class StatusModel : PageModel
             404 => ("Page not found", "There is nothing at this address."),
             405 => ("Not allowed", "This address does not accept that kind of request."),
             400 => ("Bad request", "The request could not be understood."),
+            429 => (TooManyAttemptsResult.Title, TooManyAttemptsResult.Message),
             _ => ("Request failed", $"The request ended with status {code}."),
         };
 }

@@ -34,11 +34,18 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
         // Production's 210,000 PBKDF2 iterations cost ~100 ms a hash; tests that are not about
         // hashing cost use far fewer (PasswordSignInTests checks the default and the upgrade).
         builder.UseSetting("Passwords:Iterations", "1000");
+        // Sign-in rate limits and the hashing queue are in memory per node, and TestServer clients
+        // all share one address: tests that are not about them post in bursts (fifty parallel wrong
+        // passwords or codes), so they get limits they never reach. SignInRateLimitTests sets tight ones.
+        builder.UseSetting("RateLimits:SignInPerIp:TokenLimit", "1000000");
+        builder.UseSetting("RateLimits:SignInPerAccount:TokenLimit", "1000000");
+        builder.UseSetting("Passwords:HashQueueLimit", "1000000");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<ISetupLinkAnnouncer>(SetupLinks);
             services.AddTransient<IStartupFilter, TestLoginStartupFilter>();
+            services.AddTransient<IStartupFilter, TestRemoteAddressStartupFilter>();
             if (time is not null)
             {
                 services.AddSingleton<TimeProvider>(time);

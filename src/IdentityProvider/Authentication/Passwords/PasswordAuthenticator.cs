@@ -8,7 +8,11 @@ using Microsoft.EntityFrameworkCore;
 namespace IdentityProvider.Authentication.Passwords;
 
 /// <param name="User">Set only on success.</param>
-public sealed record PasswordCheck(ApplicationUser? User)
+/// <param name="Throttled">
+/// Not checked at all: every hashing slot was busy and the queue full. Nothing was counted or
+/// written; the page answers 429 instead of the generic failure.
+/// </param>
+public sealed record PasswordCheck(ApplicationUser? User, bool Throttled = false)
 {
     public bool Succeeded => User is not null;
 }
@@ -16,13 +20,15 @@ public sealed record PasswordCheck(ApplicationUser? User)
 /// <summary>
 /// The password step. Every failure looks the same from outside (unknown user, wrong password,
 /// locked, disabled) and costs the same: one password hash is verified in every case, so response
-/// time does not tell an attacker whether an account exists. Attempts pass the database gate first.
+/// time does not tell an attacker whether an account exists. Attempts pass the database gate first,
+/// and hash only in one of the node's hashing slots (<see cref="PasswordHashLimiter"/>).
 /// </summary>
 public sealed partial class PasswordAuthenticator(
     IDbContextFactory<IdentityProviderDbContext> contexts,
     ILookupNormalizer normalizer,
     IPasswordHasher<ApplicationUser> hasher,
     SignInAttemptGate gate,
+    PasswordHashLimiter hashSlots,
     IAuditLog audit,
     ILogger<PasswordAuthenticator> logger)
 {
@@ -33,6 +39,15 @@ public sealed partial class PasswordAuthenticator(
     public async Task<PasswordCheck> CheckAsync(string login, string password, CancellationToken cancellationToken)
     {
         var user = await FindAsync(login, cancellationToken);
+        // Taken before the gate reserves an attempt, so a refusal changes nothing; held until the
+        // check has been recorded, which keeps the gate's reserve-then-record pair inside one slot.
+        using var slot = await hashSlots.AcquireAsync(cancellationToken);
+        if (!slot.IsAcquired)
+        {
+            LogThrottled(logger, user?.Id ?? "-");
+            return new PasswordCheck(null, Throttled: true);
+        }
+
         if (user?.PasswordHash is null || user.DisabledAt is not null)
         {
             hasher.VerifyHashedPassword(new ApplicationUser(), _decoyHash.Value, password);
@@ -94,6 +109,9 @@ public sealed partial class PasswordAuthenticator(
 
     [LoggerMessage(7000, LogLevel.Information, "Password sign-in failed for {UserId}: {Reason}")]
     private static partial void LogFailed(ILogger logger, string userId, string reason);
+
+    [LoggerMessage(7002, LogLevel.Warning, "Password check for {UserId} refused: every hashing slot is busy and the queue is full")]
+    private static partial void LogThrottled(ILogger logger, string userId);
 
     [LoggerMessage(7001, LogLevel.Information, "Password hash of {UserId} upgraded to the current iteration count")]
     private static partial void LogHashUpgraded(ILogger logger, string userId);

@@ -1,15 +1,22 @@
 using IdentityProvider.Authentication.Passwords;
+using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account;
 
-/// <summary>The password step. Users with a second factor continue on the code page; others are signed in.</summary>
+/// <summary>
+/// The password step. Users with a second factor continue on the code page; others are signed in.
+/// Posts are limited per client address (the <c>sign-in</c> policy) and per login name.
+/// </summary>
+[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
 public sealed class LoginModel(
     AuthorizationInteraction interaction,
+    SignInRateLimiter rateLimiter,
     PasswordAuthenticator passwords,
     PartialSignIn partial,
     SignInCompletion completion,
@@ -20,6 +27,9 @@ public sealed class LoginModel(
 
     public const string Path = "/account/login";
     public const string LoginCodePath = "/account/login/code";
+
+    /// <summary>Retry-After when every hashing slot was busy: a hash takes about 100 ms, so soon.</summary>
+    public static readonly TimeSpan ThrottledRetryAfter = TimeSpan.FromSeconds(5);
 
     [BindProperty(SupportsGet = true, Name = "request")]
     public string? RequestId { get; set; }
@@ -43,11 +53,22 @@ public sealed class LoginModel(
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
+        // Before anything is looked up or hashed: a refusal costs nothing and changes nothing.
+        if (!string.IsNullOrWhiteSpace(Username) && Username.Length <= 256 && !rateLimiter.TryAcquireForAccount(Username, out var retryAfter))
+        {
+            return new TooManyAttemptsResult(retryAfter);
+        }
+
         ClientName = (await interaction.GetContextAsync(RequestId, cancellationToken))?.ClientDisplayName;
         var check = string.IsNullOrWhiteSpace(Username) || string.IsNullOrEmpty(Password) || Username.Length > 256 || Password.Length > 1024
             ? new PasswordCheck(null)
             : await passwords.CheckAsync(Username, Password, cancellationToken);
         Password = "";
+        if (check.Throttled)
+        {
+            return new TooManyAttemptsResult(ThrottledRetryAfter);
+        }
+
         if (!check.Succeeded)
         {
             Error = GenericError;

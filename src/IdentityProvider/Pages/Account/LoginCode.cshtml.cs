@@ -1,4 +1,5 @@
 using IdentityProvider.Authentication.Lockout;
+using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Authentication.Totp;
@@ -7,13 +8,16 @@ using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>
 /// The second step of sign-in: a six-digit code from the authenticator app or, with
-/// <c>?method=recovery</c>, a recovery code. Each attempt passes the database gate first.
+/// <c>?method=recovery</c>, a recovery code. Each attempt passes the database gate first; posts
+/// are limited per client address (the <c>sign-in</c> policy).
 /// </summary>
+[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
 public sealed class LoginCodeModel(
     PartialSignIn partial,
     SignInAttemptGate gate,

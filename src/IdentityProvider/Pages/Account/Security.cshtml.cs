@@ -1,5 +1,6 @@
 using IdentityProvider.Account;
 using IdentityProvider.Authentication.Passwords;
+using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Infrastructure.Web;
@@ -8,13 +9,16 @@ using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>
 /// My account → Security: set up an authenticator app (after re-entering the password), see and
-/// regenerate recovery codes, disable two-factor sign-in.
+/// regenerate recovery codes, disable two-factor sign-in. Its password and code posts are limited
+/// per client address (the <c>sign-in</c> policy).
 /// </summary>
+[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
 public sealed class SecurityModel(
     IAuthenticationSessions sessions,
     UserManager<ApplicationUser> users,
@@ -55,7 +59,13 @@ public sealed class SecurityModel(
             return Page();
         }
 
-        if (string.IsNullOrEmpty(password) || !(await passwords.CheckAsync(Account!.UserName!, password, cancellationToken)).Succeeded)
+        var check = string.IsNullOrEmpty(password) ? new PasswordCheck(null) : await passwords.CheckAsync(Account!.UserName!, password, cancellationToken);
+        if (check.Throttled)
+        {
+            return new TooManyAttemptsResult(LoginModel.ThrottledRetryAfter);
+        }
+
+        if (!check.Succeeded)
         {
             Error = "That password is not correct.";
             return Page();
