@@ -23,6 +23,6 @@ public sealed class StatusModel : PageModel
             405 => ("Not allowed", "This address does not accept that kind of request."),
             400 => ("Bad request", "The request could not be understood."),
             429 => (TooManyAttemptsResult.Title, TooManyAttemptsResult.Message),
-            _ => ("Request failed", $"The request ended with status {code}."),
+            _ => ("Request failed", "The request could not be completed."),
         };
 }
