@@ -62,6 +62,12 @@ internal static class ServiceCollectionExtensions
         services.AddEmail(configuration);
         services.AddScoped<ConnectedApplications>();
         services.AddScoped<SecuritySettings>();
+        services.AddOptions<LostDeviceOptions>()
+            .Bind(configuration.GetSection(LostDeviceOptions.SectionName))
+            .Validate(o => o.LinkLifetime > TimeSpan.Zero && o.RequestInterval >= TimeSpan.Zero,
+                "LostDevice:LinkLifetime must be positive and LostDevice:RequestInterval not negative.")
+            .ValidateOnStart();
+        services.AddScoped<LostDeviceRecovery>();
         services.AddScoped<SetupLinkIssuer>();
         services.AddScoped<SetupLinkRedeemer>();
         services.AddSingleton<ISetupLinkAnnouncer, ConsoleSetupLinkAnnouncer>();

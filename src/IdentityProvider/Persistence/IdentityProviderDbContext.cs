@@ -45,6 +45,8 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<EmailOutboxMessage> EmailOutbox => Set<EmailOutboxMessage>();
 
+    public DbSet<LostDeviceLink> LostDeviceLinks => Set<LostDeviceLink>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -48,6 +48,12 @@ public sealed class EmailTemplateTests
         Assert.Equal(new HashSet<string> { "user", "email", "actor", "time" }, EmailTemplates.MfaDisabled.Placeholders);
     }
 
+    [Fact]
+    public void LostDevice_UsesTheDocumentedPlaceholders()
+    {
+        Assert.Equal(new HashSet<string> { "user", "link", "minutes" }, EmailTemplates.LostDevice.Placeholders);
+    }
+
     [Theory]
     [InlineData(1, 30)]
     [InlineData(2, 60)]

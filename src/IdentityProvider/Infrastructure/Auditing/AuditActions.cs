@@ -19,6 +19,8 @@ public static class AuditActions
     public const string MfaDisabled = "mfa.disabled";
     public const string RecoveryCodesGenerated = "mfa.recovery_codes_generated";
     public const string RecoveryCodeUsed = "mfa.recovery_code_used";
+    public const string LostDeviceRequested = "mfa.lost_device_requested";
+    public const string LostDeviceRecovered = "mfa.lost_device_recovered";
 }
 
 /// <summary>Actors that are not users.</summary>

@@ -27,5 +27,34 @@ public static class EmailTemplates
             <p>If you did not expect this, contact {user} through a channel you already trust (not by replying to this message) and check the account's recent activity.</p>
             """);
 
-    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled];
+    /// <summary>
+    /// To a user who says they lost their authenticator: the single-use link that removes it after
+    /// they sign in with their password. Placeholders: user, link, minutes.
+    /// </summary>
+    public static EmailTemplate LostDevice { get; } = new(
+        Name: "lost-device",
+        Subject: "Sign in without your authenticator app",
+        TextBody: """
+            Hello {user},
+
+            We received a request to sign in to your account without your authenticator app, because the device was lost.
+
+            Open this link within {minutes} minutes and sign in with your password:
+
+            {link}
+
+            Two-factor authentication will then be turned off for your account, and your administrators will be informed. Set up your authenticator app again afterwards.
+
+            The link works once. If you did not ask for this, ignore this message: nothing changes unless the link is opened and your password entered.
+            """,
+        HtmlBody: """
+            <p>Hello {user},</p>
+            <p>We received a request to sign in to your account without your authenticator app, because the device was lost.</p>
+            <p>Open this link within {minutes} minutes and sign in with your password:</p>
+            <p><a href="{link}">{link}</a></p>
+            <p>Two-factor authentication will then be turned off for your account, and your administrators will be informed. Set up your authenticator app again afterwards.</p>
+            <p>The link works once. If you did not ask for this, ignore this message: nothing changes unless the link is opened and your password entered.</p>
+            """);
+
+    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled, LostDevice];
 }

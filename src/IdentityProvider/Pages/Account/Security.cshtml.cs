@@ -29,6 +29,9 @@ public sealed class SecurityModel(
 {
     public const string Path = "/account/security";
 
+    /// <summary>TempData key of a message for the next visit of this page.</summary>
+    public const string MessageKey = "SecurityMessage";
+
     public SecurityOverview Overview { get; private set; } = new(false, 0);
 
     /// <summary>Set while the user is adding the authenticator app: what to scan or type.</summary>
@@ -43,8 +46,17 @@ public sealed class SecurityModel(
 
     private ApplicationUser? Account { get; set; }
 
-    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
-        await LoadAsync(cancellationToken) ? Page() : new SeeOtherResult(LoginModel.Path);
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        // Set by the page the user came from, e.g. after a lost-device recovery.
+        Message = TempData[MessageKey] as string;
+        return Page();
+    }
 
     /// <summary>Odoo and seed 003: the password is confirmed again before a factor is added.</summary>
     public async Task<IActionResult> OnPostStartTotpAsync(string? password, CancellationToken cancellationToken)
