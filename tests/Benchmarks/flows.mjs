@@ -4,6 +4,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
 
+/**
+ * Set `observer.wrap = async (label, run) => ...` to see every HTTP exchange of the flows (label
+ * "METHOD /path"); signin.mjs uses it to attribute the server's CPU to each step.
+ */
+export const observer = { wrap: null };
+const observed = (label, run) => (observer.wrap ? observer.wrap(label, run) : run());
+
 /** A cookie jar and fetch without automatic redirects, sending every request to `base`. */
 export class Browser {
   constructor(base) {
@@ -24,7 +31,10 @@ export class Browser {
       body = new URLSearchParams(form).toString();
       sent['content-type'] = 'application/x-www-form-urlencoded';
     }
-    const response = await fetch(target, { method, headers: sent, body, redirect: 'manual' });
+    const { response, text } = await observed(`${method} ${target.pathname}`, async () => {
+      const answer = await fetch(target, { method, headers: sent, body, redirect: 'manual' });
+      return { response: answer, text: await answer.text() };
+    });
     for (const cookie of response.headers.getSetCookie()) {
       const pair = cookie.split(';')[0];
       const at = pair.indexOf('=');
@@ -36,7 +46,7 @@ export class Browser {
         this.cookies.set(name, value);
       }
     }
-    return { status: response.status, location: response.headers.get('location'), text: await response.text() };
+    return { status: response.status, location: response.headers.get('location'), text };
   }
 }
 
@@ -97,12 +107,14 @@ function codeFrom(location, client, state) {
 
 async function redeem(base, paths, client, code, verifier) {
   const basic = Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64');
-  const response = await fetch(new URL(paths.token, base), {
-    method: 'POST',
-    headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: verifier }).toString(),
+  const { response, text } = await observed(`POST ${paths.token}`, async () => {
+    const answer = await fetch(new URL(paths.token, base), {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: verifier }).toString(),
+    });
+    return { response: answer, text: await answer.text() };
   });
-  const text = await response.text();
   if (response.status !== 200) {
     throw new Error(`code exchange: status ${response.status}: ${text.slice(0, 300)}`);
   }
