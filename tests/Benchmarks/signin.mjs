@@ -3,7 +3,7 @@
 //
 //   node signin.mjs --url http://127.0.0.1:5001 --pid PID --pg-pid PID --client-id C --client-secret S \
 //     --redirect-uri U --scope "openid offline_access api.read" --username U --password P \
-//     [--concurrency 2,4,8] [--duration 10] [--warmup 3] [--hash-json '{"meanCpuUs":...}'] [--out signin.json]
+//     [--concurrency 2,4,8] [--duration 10] [--warmup 3] [--totp-samples 2] [--hash-json '{"meanCpuUs":...}'] [--out signin.json]
 //
 // Prints a Markdown section on stdout. What it measures, in order:
 //  1. password-only sign-ins, closed loop at each concurrency: each one a new browser doing
@@ -33,6 +33,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '2,4,8' },
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '3' },
+    'totp-samples': { type: 'string', default: '2' },
     'hash-json': { type: 'string' },
     out: { type: 'string' },
   },
@@ -195,7 +196,7 @@ const { browser } = await signIn();
 const totp = await enrolTotp(browser, credentials.password);
 log('TOTP enrolled');
 // The activation used the current step; the next one is inside the accepted window (Totp:Window 1).
-for (let i = 0; i < 2; i++) {
+for (let i = 0; i < Number(values['totp-samples']); i++) {
   if (i > 0) {
     // Wait for a new step, so "now + 30 s" is a step not used yet.
     await sleep(30_000 - (Date.now() % 30_000) + 500);
