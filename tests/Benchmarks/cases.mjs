@@ -1,7 +1,7 @@
 // What the benchmark sends. A case is a plain object:
 //
 //   name      row label in the table
-//   kind      'metadata' or 'token': decides which CPU target applies
+//   kind      'metadata', 'token' or 'refresh': decides which CPU target applies (none for 'refresh')
 //   endpoint  'discovery' | 'jwks' | 'token': resolved per server from its discovery document,
 //             because the two servers put their endpoints at different paths
 //   method, headers, body

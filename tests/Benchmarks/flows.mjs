@@ -61,7 +61,9 @@ export function antiforgeryToken(html) {
 
 function expect(response, statuses, what) {
   if (!statuses.includes(response.status)) {
-    throw new Error(`${what}: status ${response.status}${response.location ? ' to ' + response.location : ''}: ${response.text.slice(0, 300)}`);
+    // Our pages answer a refused sign-in with 200 and one generic message.
+    const page = /Login failed/.test(response.text) ? 'the "Login failed" page' : response.text.slice(0, 300);
+    throw new Error(`${what}: status ${response.status}${response.location ? ' to ' + response.location : ''}: ${page}`);
   }
   return response;
 }

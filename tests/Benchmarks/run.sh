@@ -16,6 +16,7 @@
 # BENCH_METADATA (default 1; 0 skips the discovery and JWKS cases),
 # BENCH_SIGNIN_CONCURRENCY (default 2,4,8), BENCH_SIGNIN_DURATION (s, default 6; 10 with --new-only),
 # IDP_EXTRA_ARGS (extra configuration for our server, e.g. --Serilog:MinimumLevel=Warning),
+# BENCH_PG_CONNECTION_EXTRA (appended to our connection string, e.g. "Max Auto Prepare=20"),
 # PG_BINDIR (PostgreSQL server binaries; default: the highest /usr/lib/postgresql/*/bin).
 set -euo pipefail
 
@@ -158,7 +159,7 @@ pg_port="$(free_port)"
   -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pgdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null
 "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres idp_bench
-connection_string="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=idp_bench"
+connection_string="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=idp_bench${BENCH_PG_CONNECTION_EXTRA:+;$BENCH_PG_CONNECTION_EXTRA}"
 log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $pg_port"
 pg_pid="$(head -n 1 "$pgdir/data/postmaster.pid")"
 
