@@ -3,16 +3,19 @@
 //   node bench.mjs run --out results.json --alg ES256 [--metadata] \
 //     --target ours,http://127.0.0.1:5001,PID --target oidc-provider,http://127.0.0.1:5002,PID \
 //     --client-id bench --client-secret S --scope api.read [--connections 10,50] [--duration 10] [--warmup 2] [--max-warmup 40]
+//     [--no-client-credentials] [--refresh --rt-client-id C --rt-client-secret S --rt-redirect-uri U
+//      --username U --password P] [--pg-pid PID]
 //   node bench.mjs report results.json      # Markdown tables on stdout
 //
 // `run` appends its measurements to the JSON file, so one report can hold phases that needed
 // different server configurations (the access token algorithm is fixed at server start).
-import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { clientCredentialsCase, metadataCases } from './cases.mjs';
+import { clientCredentialsCase, metadataCases, refreshTokenCase } from './cases.mjs';
+import { discover, signInOidcProvider, signInOurs } from './flows.mjs';
+import { CLOCK_TICKS, clusterTicks, processTicks } from './proc.mjs';
 
 const TARGETS = {
   tokenCpuUs: { ES256: 150, RS256: 400 },
@@ -36,8 +39,18 @@ async function run(argv) {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '2' },
       'max-warmup': { type: 'string', default: '40' },
+      'no-client-credentials': { type: 'boolean', default: false },
+      refresh: { type: 'boolean', default: false },
+      'rt-client-id': { type: 'string' },
+      'rt-client-secret': { type: 'string' },
+      'rt-redirect-uri': { type: 'string' },
+      username: { type: 'string' },
+      password: { type: 'string' },
+      // PostgreSQL's postmaster: its CPU and its children's is reported per request.
+      'pg-pid': { type: 'string' },
     },
   });
+  pgPid = values['pg-pid'] ? Number(values['pg-pid']) : null;
   const targets = values.target.map((spec) => {
     const [name, url, pid] = spec.split(',');
     return { name, url, pid: Number(pid) };
@@ -48,13 +61,39 @@ async function run(argv) {
   const maxWarmup = Number(values['max-warmup']);
   const cases = [
     ...(values.metadata ? metadataCases() : []),
-    clientCredentialsCase({
+    ...(values['no-client-credentials'] ? [] : [clientCredentialsCase({
       clientId: values['client-id'],
       clientSecret: values['client-secret'],
       scope: values.scope,
       alg: values.alg,
-    }),
+    })]),
   ];
+  if (values.refresh) {
+    const client = {
+      clientId: values['rt-client-id'],
+      clientSecret: values['rt-client-secret'],
+      redirectUri: values['rt-redirect-uri'],
+      scope: `openid offline_access ${values.scope}`,
+    };
+    const flowPaths = new Map();
+    // Ours: the scripted hosted sign-in (password hash and all); oidc-provider: its interaction,
+    // completed at once by oidc-provider.mjs. Two at a time: more sign-ins of one user in
+    // parallel than Lockout:MaxFailedPasswords are refused by our attempt gate (see signin.mjs).
+    const mint = async (server) => {
+      if (!flowPaths.has(server.name)) {
+        flowPaths.set(server.name, await discover(server.url));
+      }
+      const paths = flowPaths.get(server.name);
+      const { tokens } = server.name === 'ours'
+        ? await signInOurs(server.url, paths, client, { username: values.username, password: values.password })
+        : await signInOidcProvider(server.url, paths, client);
+      if (!tokens.refresh_token) {
+        throw new Error(`${server.name}: the code exchange returned no refresh_token`);
+      }
+      return tokens.refresh_token;
+    };
+    cases.push(refreshTokenCase({ clientId: client.clientId, clientSecret: client.clientSecret, scope: values.scope, alg: values.alg, mint }));
+  }
 
   for (const target of targets) {
     target.paths = await discoverPaths(target.url);
@@ -83,7 +122,7 @@ async function run(argv) {
         writeFileSync(file, JSON.stringify(saved, null, 2));
         console.error(`${target.name.padEnd(14)} ${testCase.name.padEnd(18)} ${(testCase.alg ?? '').padEnd(5)} c=${String(c).padEnd(3)} `
           + `${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50Ms.toFixed(2)} ms  p99 ${measured.p99Ms.toFixed(2)} ms  `
-          + `${measured.cpuUsPerRequest.toFixed(0)} µs CPU/req  errors ${measured.errors} non-2xx ${measured.non2xx}`);
+          + `${measured.cpuUsPerRequest.toFixed(0)} µs CPU/req  PG ${fmt(measured.pgCpuUsPerRequest, 0)} µs/req  errors ${measured.errors} non-2xx ${measured.non2xx}`);
         await sleep(500);
       }
     }
@@ -167,12 +206,14 @@ async function measure(target, testCase, connections, seconds) {
 
   const jitBefore = jitThreadTicks(target.pid);
   const serverBefore = processTicks(target.pid);
+  const pgBefore = pgPid ? clusterTicks(pgPid) : null;
   const machineBefore = machineTicks();
   const driverBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
   const result = await instance;
   const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
   const serverTicks = processTicks(target.pid) - serverBefore;
+  const pgTicks = pgPid ? clusterTicks(pgPid) - pgBefore : null;
   const jitTicks = tickDelta(jitBefore, jitThreadTicks(target.pid));
   const machine = machineTicks();
   const driver = process.cpuUsage(driverBefore);
@@ -201,6 +242,8 @@ async function measure(target, testCase, connections, seconds) {
     // Part of serverCpuUs spent by the background JIT; near zero once warm-up has settled.
     jitCpuUs: (jitTicks * 1e6) / CLOCK_TICKS,
     cpuUsPerRequest: completed > 0 ? serverCpuUs / completed : NaN,
+    // PostgreSQL (postmaster and backends); null when not measured. Counted in otherCores too.
+    pgCpuUsPerRequest: pgTicks === null || completed === 0 ? null : (pgTicks * 1e6) / CLOCK_TICKS / completed,
     serverCores: serverCpuUs / 1e6 / elapsedS,
     driverCores: driverCpuUs / 1e6 / elapsedS,
     // Everything else on the machine (PostgreSQL, a neighbour's build): a noise indicator.
@@ -208,15 +251,8 @@ async function measure(target, testCase, connections, seconds) {
   };
 }
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+let pgPid = null;
 
-// proc(5): utime and stime are fields 14 and 15; the command name (field 2) may hold spaces
-// and parentheses, so count from the last ')'.
-function processTicks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 // .NET names the thread that recompiles hot methods at tier 1 ".NET Tiered Compilation Worker"
 // (comm keeps 15 bytes). It comes and goes, so ticks are kept per thread id.
@@ -277,11 +313,11 @@ function report({ machine, results }) {
   const lines = [];
   lines.push(`Machine: ${machine.cores} cores (${machine.cpu}), Node ${machine.node}, load average at start ${machine.loadAverageAtStart}, ${machine.date}`);
   lines.push('');
-  lines.push('| server | case | alg | conns | req/s | p50 ms | p99 ms | errors / non-2xx | server CPU µs/req | server cores | JIT ms | driver cores | other cores | warm-up s |');
-  lines.push('|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|');
+  lines.push('| server | case | alg | conns | req/s | p50 ms | p99 ms | errors / non-2xx | server CPU µs/req | PG CPU µs/req | server cores | JIT ms | driver cores | other cores | warm-up s |');
+  lines.push('|---|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     lines.push(`| ${r.server} | ${r.case} | ${r.alg ?? '-'} | ${r.connections} | ${fmt(r.rps, 0)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} | `
-      + `${r.errors} / ${r.non2xx} | ${fmt(r.cpuUsPerRequest, 0)} | ${fmt(r.serverCores, 2)} | ${r.server === 'ours' ? fmt(r.jitCpuUs / 1000, 0) : '-'} | `
+      + `${r.errors} / ${r.non2xx} | ${fmt(r.cpuUsPerRequest, 0)} | ${r.pgCpuUsPerRequest == null ? '-' : fmt(r.pgCpuUsPerRequest, 0)} | ${fmt(r.serverCores, 2)} | ${r.server === 'ours' ? fmt(r.jitCpuUs / 1000, 0) : '-'} | `
       + `${fmt(r.driverCores, 2)} | ${fmt(r.otherCores, 2)} | ${r.warmupSeconds}${r.warmupSettled ? '' : ' (JIT busy)'} |`);
   }
 
@@ -303,7 +339,7 @@ function report({ machine, results }) {
   lines.push('');
   lines.push('| target | case | alg | conns | measured | verdict |');
   lines.push('|---|---|---|---:|---:|---|');
-  for (const r of results.filter((x) => x.server === 'ours')) {
+  for (const r of results.filter((x) => x.server === 'ours' && x.kind !== 'refresh')) {
     const limit = r.kind === 'token' ? TARGETS.tokenCpuUs[r.alg] : TARGETS.metadataCpuUs;
     lines.push(`| CPU ≤ ${limit} µs/req | ${r.case} | ${r.alg ?? '-'} | ${r.connections} | ${fmt(r.cpuUsPerRequest, 0)} µs | ${verdict(r.cpuUsPerRequest <= limit)} |`);
   }

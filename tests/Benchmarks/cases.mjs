@@ -1,7 +1,7 @@
 // What the benchmark sends. A case is a plain object:
 //
 //   name      row label in the table
-//   kind      'metadata' or 'token': decides which CPU target applies
+//   kind      'metadata', 'token' or 'refresh': decides which CPU target applies (none for 'refresh')
 //   endpoint  'discovery' | 'jwks' | 'token': resolved per server from its discovery document,
 //             because the two servers put their endpoints at different paths
 //   method, headers, body
@@ -59,8 +59,65 @@ export function clientCredentialsCase({ clientId, clientSecret, scope, alg }) {
   };
 }
 
-// A refresh_token case would be added here once the grant exists; see docs/performance.md
-// ("Adding a refresh_token case") for why it needs nextBody/onResponse and a prepared pool.
+/**
+ * refresh_token: every token is single use (both servers rotate on every use, and reuse of a
+ * rotated token revokes its family), so each server has a pool. nextBody takes a token out,
+ * onResponse puts the rotated one back, and prepare tops the pool up to twice the connections
+ * by minting new tokens through `mint(server)` (a full authorization code flow), outside the
+ * measured interval: a stopped autocannon run abandons the tokens it had in flight. A token
+ * taken out is never put back unless the server answered with its successor.
+ */
+export function refreshTokenCase({ clientId, clientSecret, scope, alg, mint, mintParallelism = 2 }) {
+  const basic = Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`).toString('base64');
+  const pools = new Map();
+  const pool = (server) => {
+    if (!pools.has(server.name)) {
+      pools.set(server.name, []);
+    }
+    return pools.get(server.name);
+  };
+  return {
+    name: 'refresh_token',
+    kind: 'refresh',
+    endpoint: 'token',
+    method: 'POST',
+    alg,
+    headers: {
+      authorization: `Basic ${basic}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    nextBody: (server) => {
+      const token = pool(server).shift();
+      // An empty pool sends a token that cannot exist: it shows up as a 400 in the errors column.
+      return new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token ?? 'pool-ran-dry' }).toString();
+    },
+    onResponse: (server, status, body) => {
+      if (status === 200) {
+        const rotated = JSON.parse(body).refresh_token;
+        if (rotated) {
+          pool(server).push(rotated);
+        }
+      }
+    },
+    prepare: async (server, connections) => {
+      const tokens = pool(server);
+      const wanted = 2 * connections;
+      while (tokens.length < wanted) {
+        const batch = Math.min(mintParallelism, wanted - tokens.length);
+        const minted = await Promise.all(Array.from({ length: batch }, () => mint(server)));
+        tokens.push(...minted);
+      }
+    },
+    check: (status, _headers, body) => {
+      const problem = checkAccessTokenResponse(status, body, { alg, scope });
+      if (problem) {
+        return problem;
+      }
+      return JSON.parse(body).refresh_token ? null : 'no rotated refresh_token in the response';
+    },
+  };
+}
 
 /** A 200 with a Bearer RFC 9068 JWT signed with the expected algorithm and carrying the scope. */
 export function checkAccessTokenResponse(status, body, { alg, scope }) {

@@ -1,6 +1,13 @@
 // The comparison server: node oidc-provider configured as close to our server as its model
-// allows, for the client_credentials benchmark. Started by run.sh; configured by environment:
-//   PORT, ISSUER, CLIENT_ID, CLIENT_SECRET, SCOPE, ACCESS_TOKEN_ALG (ES256 or RS256).
+// allows, for the client_credentials and refresh_token benchmarks. Started by run.sh; configured
+// by environment: PORT, ISSUER, CLIENT_ID, CLIENT_SECRET, SCOPE, ACCESS_TOKEN_ALG (ES256 or
+// RS256), and for refresh_token RT_CLIENT_ID, RT_CLIENT_SECRET, RT_REDIRECT_URI.
+//
+// Refresh tokens come from a real authorization code flow (flows.mjs drives it). The
+// interaction, which a real deployment renders as login and consent pages, completes at once
+// for one fixed account with every requested scope granted: oidc-provider's sign-in UI is not
+// what is being compared, and ours is measured on its own (signin.mjs).
+import { createServer } from 'node:http';
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
 
@@ -18,6 +25,10 @@ const clientId = required('CLIENT_ID');
 const clientSecret = required('CLIENT_SECRET');
 const scope = required('SCOPE');
 const accessTokenAlg = required('ACCESS_TOKEN_ALG');
+const rtClientId = required('RT_CLIENT_ID');
+const rtClientSecret = required('RT_CLIENT_SECRET');
+const rtRedirectUri = required('RT_REDIRECT_URI');
+const accountId = 'bench-user';
 
 // Our server keeps one current key per algorithm (RSA 2048 and P-256) and publishes both, so
 // this one gets the same pair: the JWKS responses are then of comparable size, and RSA signing
@@ -51,8 +62,22 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
       scope,
     },
+    {
+      client_id: rtClientId,
+      client_secret: rtClientSecret,
+      token_endpoint_auth_method: 'client_secret_basic',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: [rtRedirectUri],
+      scope: `openid offline_access ${scope}`,
+    },
   ],
   jwks,
+  findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  // Ours rotates a refresh token on every use; oidc-provider's default rotates only for public
+  // clients or past 70 % of the lifetime, which would make every request a read, not a write.
+  rotateRefreshToken: () => true,
   // A client may only register scopes the server knows.
   scopes: ['openid', 'offline_access', scope],
   // Cookies are never set on this path, but the provider warns at start-up without keys.
@@ -77,7 +102,30 @@ const provider = new Provider(issuer, {
   },
 });
 
-const server = provider.listen(port, '127.0.0.1', () => {
+// The interaction: sign in the fixed account and grant what was asked (openid, offline_access
+// and the resource's scope), then send the browser back to the authorization endpoint.
+async function completeInteraction(req, res) {
+  const details = await provider.interactionDetails(req, res);
+  const grant = details.grantId ? await provider.Grant.find(details.grantId) : new provider.Grant({ accountId, clientId: details.params.client_id });
+  grant.addOIDCScope(String(details.params.scope));
+  grant.addResourceScope(resource, scope);
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { login: { accountId }, consent: { grantId } }, { mergeWithLastSubmission: false });
+}
+
+const callback = provider.callback();
+const server = createServer((req, res) => {
+  if (req.url.startsWith('/interaction/')) {
+    completeInteraction(req, res).catch((error) => {
+      console.error(error);
+      res.statusCode = 500;
+      res.end(String(error));
+    });
+    return;
+  }
+  callback(req, res);
+});
+server.listen(port, '127.0.0.1', () => {
   console.log(`oidc-provider listening on ${issuer} (access tokens ${accessTokenAlg})`);
 });
 

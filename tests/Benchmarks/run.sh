@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
 # Load benchmark: this identity provider against node oidc-provider, in one run. Run by hand:
-#   tests/Benchmarks/run.sh
+#   tests/Benchmarks/run.sh              # everything (about 8 minutes)
+#   tests/Benchmarks/run.sh --new-only   # only refresh_token and the scripted sign-in (ES256 pass)
 # Builds the server in Release, starts a throwaway PostgreSQL cluster, then, once per access
 # token algorithm (ES256, RS256), starts both servers with one equivalent confidential client and
-# drives them with bench.mjs. The tables land in tests/Benchmarks/results/<timestamp>/results.md.
+# drives them with bench.mjs. In the first pass it also creates our first administrator through
+# the setup link the server prints, runs the refresh_token case on both servers (tokens minted by
+# scripted authorization code flows) and the scripted sign-in benchmark on ours (signin.mjs,
+# beside one password hash timed by HashCost/). The tables land in
+# tests/Benchmarks/results/<timestamp>/results.md.
 #
 # Knobs (environment): BENCH_DURATION (s, default 10), BENCH_WARMUP (minimum s, default 2),
 # BENCH_MAX_WARMUP (s, default 40; warm-up goes on while .NET's background JIT is busy),
 # BENCH_CONNECTIONS (default 10,50), BENCH_ALGORITHMS (default "ES256 RS256"),
 # BENCH_METADATA (default 1; 0 skips the discovery and JWKS cases),
+# BENCH_SIGNIN_CONCURRENCY (default 2,4,8), BENCH_SIGNIN_DURATION (s, default 6; 10 with --new-only),
 # IDP_EXTRA_ARGS (extra configuration for our server, e.g. --Serilog:MinimumLevel=Warning),
+# BENCH_PG_CONNECTION_EXTRA (appended to our connection string, e.g. "Max Auto Prepare=20"),
 # PG_BINDIR (PostgreSQL server binaries; default: the highest /usr/lib/postgresql/*/bin).
 set -euo pipefail
+
+new_only=0
+for arg in "$@"; do
+  case "$arg" in
+    --new-only) new_only=1 ;;
+    *) echo "usage: $0 [--new-only]" >&2; exit 2 ;;
+  esac
+done
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
@@ -23,6 +38,21 @@ algorithms="${BENCH_ALGORITHMS:-ES256 RS256}"
 out="$here/results/$(date +%Y%m%d-%H%M%S)"
 client_id=bench
 scope=api.read
+# The refresh_token client (authorization_code + refresh_token, PKCE) and the administrator
+# created through the setup link, whose scripted sign-ins mint our refresh tokens.
+rt_client_id=bench-rt
+rt_redirect_uri=http://localhost/cb
+admin_email=bench-admin@example.com
+signin_concurrency="${BENCH_SIGNIN_CONCURRENCY:-2,4,8}"
+# The full run keeps to about eight minutes: shorter sign-in intervals and one TOTP sample
+# (a second one waits for the next 30 s step).
+signin_duration="${BENCH_SIGNIN_DURATION:-6}"
+totp_samples=1
+if [ "$new_only" -eq 1 ]; then
+  algorithms="${BENCH_ALGORITHMS:-ES256}"
+  signin_duration="${BENCH_SIGNIN_DURATION:-10}"
+  totp_samples=2
+fi
 
 work=""
 pgdir=""
@@ -95,13 +125,15 @@ wait_for() {
 log "building src/IdentityProvider (Release)"
 step dotnet build "$repo/src/IdentityProvider" -c Release -nologo -v q >/dev/null
 bin="$repo/src/IdentityProvider/bin/Release/net10.0"
-if [ ! -d "$here/node_modules/oidc-provider" ] || [ ! -d "$here/node_modules/autocannon" ]; then
-  log "installing oidc-provider and autocannon (npm ci)"
+if [ ! -d "$here/node_modules/oidc-provider" ] || [ ! -d "$here/node_modules/autocannon" ] || [ ! -d "$here/node_modules/otpauth" ]; then
+  log "installing oidc-provider, autocannon and otpauth (npm ci)"
   step npm ci --prefix "$here" --no-audit --no-fund >/dev/null
 fi
 
 work="$(mktemp -d /tmp/idp-bench-XXXXXX)"
 mkdir -p "$out"
+log "building HashCost (one password hash, timed)"
+step dotnet build "$here/HashCost/HashCost.csproj" -c Release -nologo -v q -o "$work/hashcost" >/dev/null
 
 # ---- throwaway PostgreSQL (the recipe of tests/IdentityProvider.Tests/Infrastructure/PostgresCluster.cs) ----
 if [ -n "${PG_BINDIR:-}" ]; then
@@ -127,11 +159,14 @@ pg_port="$(free_port)"
   -o "-p $pg_port -c listen_addresses=127.0.0.1 -k $pgdir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
   start >/dev/null
 "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres idp_bench
-connection_string="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=idp_bench"
+connection_string="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=idp_bench${BENCH_PG_CONNECTION_EXTRA:+;$BENCH_PG_CONNECTION_EXTRA}"
 log "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on port $pg_port"
+pg_pid="$(head -n 1 "$pgdir/data/postmaster.pid")"
 
 # ---- the client, registered identically on both servers ----
 client_secret="$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")"
+rt_client_secret="$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")"
+admin_password="$(node -e "console.log(require('crypto').randomBytes(18).toString('base64url'))")"
 cat >"$work/clients.json" <<EOF
 {
   "Clients": [
@@ -143,6 +178,17 @@ cat >"$work/clients.json" <<EOF
       "GrantTypes": ["client_credentials"],
       "Scopes": ["$scope"],
       "Secret": "$client_secret"
+    },
+    {
+      "ClientId": "$rt_client_id",
+      "DisplayName": "Load benchmark (refresh tokens)",
+      "Type": "Confidential",
+      "TokenEndpointAuthMethod": "client_secret_basic",
+      "RedirectUris": ["$rt_redirect_uri"],
+      "GrantTypes": ["authorization_code", "refresh_token"],
+      "Scopes": ["openid", "offline_access", "$scope"],
+      "RequirePkce": true,
+      "Secret": "$rt_client_secret"
     }
   ]
 }
@@ -159,6 +205,8 @@ EOF
 } >"$out/results.md"
 
 first="${BENCH_METADATA:-1}"
+[ "$new_only" -eq 1 ] && first=0
+flows=1
 for alg in $algorithms; do
   ours_port="$(free_port)"
   # Content root is the build output, where appsettings.json is.
@@ -177,7 +225,8 @@ for alg in $algorithms; do
   (
     cd "$here"
     PORT="$op_port" ISSUER="http://localhost:$op_port" CLIENT_ID="$client_id" CLIENT_SECRET="$client_secret" \
-      SCOPE="$scope" ACCESS_TOKEN_ALG="$alg" NODE_ENV=production exec node oidc-provider.mjs
+      SCOPE="$scope" ACCESS_TOKEN_ALG="$alg" RT_CLIENT_ID="$rt_client_id" RT_CLIENT_SECRET="$rt_client_secret" \
+      RT_REDIRECT_URI="$rt_redirect_uri" NODE_ENV=production exec node oidc-provider.mjs
   ) >"$work/oidc-provider-$alg.log" 2>&1 &
   op_pid=$!
 
@@ -191,14 +240,45 @@ for alg in $algorithms; do
     metadata=(--metadata)
     first=0
   fi
-  step node "$here/bench.mjs" run --out "$out/results.json" --alg "$alg" "${metadata[@]}" \
-    --target "ours,http://127.0.0.1:$ours_port,$ours_pid" \
-    --target "oidc-provider,http://127.0.0.1:$op_port,$op_pid" \
-    --client-id "$client_id" --client-secret "$client_secret" --scope "$scope" \
-    --connections "$connections" --duration "$duration" --warmup "$warmup" --max-warmup "$max_warmup"
+  common=(--out "$out/results.json" --alg "$alg"
+    --target "ours,http://127.0.0.1:$ours_port,$ours_pid"
+    --target "oidc-provider,http://127.0.0.1:$op_port,$op_pid"
+    --client-id "$client_id" --client-secret "$client_secret" --scope "$scope" --pg-pid "$pg_pid"
+    --connections "$connections" --duration "$duration" --warmup "$warmup" --max-warmup "$max_warmup")
+  if [ "$new_only" -eq 0 ]; then
+    step node "$here/bench.mjs" run "${common[@]}" "${metadata[@]}"
+  fi
+
+  if [ "$flows" -eq 1 ]; then
+    flows=0
+    # The first start of a new database prints the setup link (to the console, not the log).
+    setup_url="$(grep -o 'http[^ ]*/setup?token=[^ ]*' "$work/ours-$alg.log" | head -n 1 || true)"
+    if [ -z "$setup_url" ]; then
+      log "our server printed no setup link"
+      exit 1
+    fi
+    node --input-type=module -e "
+      import { createAdministrator } from '$here/flows.mjs';
+      await createAdministrator('http://127.0.0.1:$ours_port', process.argv[1], { email: '$admin_email', password: process.argv[2] });
+    " "$setup_url" "$admin_password"
+    log "administrator $admin_email created through the setup link"
+    step node "$here/bench.mjs" run "${common[@]}" --no-client-credentials --refresh \
+      --rt-client-id "$rt_client_id" --rt-client-secret "$rt_client_secret" --rt-redirect-uri "$rt_redirect_uri" \
+      --username "$admin_email" --password "$admin_password"
+    hash_json="$(dotnet "$work/hashcost/HashCost.dll" 210000 15)"
+    log "one password hash: $hash_json"
+    step node "$here/signin.mjs" --url "http://127.0.0.1:$ours_port" --pid "$ours_pid" --pg-pid "$pg_pid" \
+      --client-id "$rt_client_id" --client-secret "$rt_client_secret" --redirect-uri "$rt_redirect_uri" \
+      --scope "openid offline_access $scope" --username "$admin_email" --password "$admin_password" \
+      --concurrency "$signin_concurrency" --duration "$signin_duration" --totp-samples "$totp_samples" --hash-json "$hash_json" \
+      --out "$out/signin.json" >"$out/signin.md"
+  fi
   stop_servers
 done
 
 node "$here/bench.mjs" report "$out/results.json" >>"$out/results.md"
+if [ -f "$out/signin.md" ]; then
+  { echo; cat "$out/signin.md"; } >>"$out/results.md"
+fi
 cat "$out/results.md"
 log "results in $out"
