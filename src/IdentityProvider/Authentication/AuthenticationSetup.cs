@@ -19,6 +19,7 @@ internal static class AuthenticationSetup
         services.AddOptions<PasswordHasherOptions>().Configure<IOptions<PasswordHashingOptions>>((hasher, passwords) =>
             hasher.IterationCount = passwords.Value.Iterations);
         services.AddSingleton<PasswordHashLimiter>();
+        services.AddSingleton<DecoyPasswordHash>();
         services.AddScoped<PasswordAuthenticator>();
         services.AddSignInRateLimiting(configuration);
         services.AddSecondFactors(configuration);

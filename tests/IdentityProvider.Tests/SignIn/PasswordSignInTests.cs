@@ -160,6 +160,26 @@ public abstract class PasswordSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CostsOneHashVerification_ForAnUnknownUser_AsForAKnownUsersWrongPassword()
+    {
+        await using var counted = _factory.WithWebHostBuilder(web => web.ConfigureServices(services => services.AddSingleton<IPasswordHasher<ApplicationUser>>(_hasher)));
+        using var browser = Browser(counted);
+        var (_, page) = await OpenLoginPageAsync(browser);
+        await SubmitAsync(browser, page, "nobody-warm-up", "whatever it is");
+
+        var before = _hasher.AllVerifications;
+        await SubmitAsync(browser, page, "nobody", "whatever it is");
+        var unknownUser = _hasher.AllVerifications - before;
+        before = _hasher.AllVerifications;
+        await SubmitAsync(browser, page, "alice", "wrong password");
+        var knownUser = _hasher.AllVerifications - before;
+
+        Assert.Equal(1, unknownUser);
+        Assert.Equal(1, knownUser);
+        Assert.Equal(0, _hasher.Hashes);
+    }
+
+    [Fact]
     public async Task HashesWith210000Iterations_AndUpgradesOlderHashesAtTheNextSignIn()
     {
         await using var production = _factory.WithWebHostBuilder(web => web.UseSetting("Passwords:Iterations", "210000"));
@@ -221,15 +241,27 @@ public abstract class PasswordSignInTests : IAsyncLifetime
         private readonly PasswordHasher<ApplicationUser> _inner = new(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = 1000 }));
         private string? _watched;
         private int _verifications;
+        private int _allVerifications;
+        private int _hashes;
 
         public int WatchedVerifications => _verifications;
 
+        public int AllVerifications => _allVerifications;
+
+        /// <summary>Hashes made after the first sign-in attempt (the decoy is made once per node, then never again).</summary>
+        public int Hashes => _hashes;
+
         public void Watch(string hash) => _watched = hash;
 
-        public string HashPassword(ApplicationUser user, string password) => _inner.HashPassword(user, password);
+        public string HashPassword(ApplicationUser user, string password)
+        {
+            Interlocked.Increment(ref _hashes);
+            return _inner.HashPassword(user, password);
+        }
 
         public PasswordVerificationResult VerifyHashedPassword(ApplicationUser user, string hashedPassword, string providedPassword)
         {
+            Interlocked.Increment(ref _allVerifications);
             if (hashedPassword == _watched)
             {
                 Interlocked.Increment(ref _verifications);

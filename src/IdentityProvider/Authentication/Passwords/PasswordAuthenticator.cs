@@ -29,13 +29,10 @@ public sealed partial class PasswordAuthenticator(
     IPasswordHasher<ApplicationUser> hasher,
     SignInAttemptGate gate,
     PasswordHashLimiter hashSlots,
+    DecoyPasswordHash decoy,
     IAuditLog audit,
     ILogger<PasswordAuthenticator> logger)
 {
-    // A hash made with the current settings, verified when there is no real one to verify, so an
-    // unknown user costs as much as a known one.
-    private readonly Lazy<string> _decoyHash = new(() => hasher.HashPassword(new ApplicationUser(), Guid.NewGuid().ToString()));
-
     public async Task<PasswordCheck> CheckAsync(string login, string password, CancellationToken cancellationToken)
     {
         var user = await FindAsync(login, cancellationToken);
@@ -50,13 +47,13 @@ public sealed partial class PasswordAuthenticator(
 
         if (user?.PasswordHash is null || user.DisabledAt is not null)
         {
-            hasher.VerifyHashedPassword(new ApplicationUser(), _decoyHash.Value, password);
+            hasher.VerifyHashedPassword(new ApplicationUser(), decoy.Value, password);
             return await FailAsync(user, user is null ? "unknown login" : user.DisabledAt is not null ? "disabled" : "no password", cancellationToken);
         }
 
         if (!await gate.TryReserveAsync(user.Id, SignInFactor.Password, cancellationToken))
         {
-            hasher.VerifyHashedPassword(user, _decoyHash.Value, password);
+            hasher.VerifyHashedPassword(user, decoy.Value, password);
             return await FailAsync(user, "locked out", cancellationToken);
         }
 
