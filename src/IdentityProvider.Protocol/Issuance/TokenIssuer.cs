@@ -47,7 +47,7 @@ public sealed class TokenIssuer(
 
         if (request.Scopes.Contains(StandardScopes.OpenId))
         {
-            var user = await users.FindActiveAsync(grant.Subject, cancellationToken);
+            var user = request.User ?? await users.FindActiveAsync(grant.Subject, cancellationToken);
             if (user is null)
             {
                 return ProtocolErrors.InvalidGrant("The user can no longer sign in.");

@@ -16,5 +16,8 @@ public sealed record ValidatedTokenRequest(
     bool IsNewGrant = false,
     string? Nonce = null)
 {
+    /// <summary>The user's claims, when the validator already read them (to check the user is still active).</summary>
+    public UserClaims? User { get; init; }
+
     public string Subject => Grant?.Subject ?? Client.Client.ClientId;
 }

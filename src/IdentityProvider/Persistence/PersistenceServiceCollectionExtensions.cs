@@ -35,7 +35,21 @@ public sealed record DatabaseConnection(DatabaseProvider Provider, string Connec
 {
     private const string HistoryTable = "__EFMigrationsHistory";
 
-    public static DatabaseConnection From(DatabaseOptions options) => new(options.Provider, options.ResolveConnectionString());
+    public static DatabaseConnection From(DatabaseOptions options) =>
+        new(options.Provider, options.Provider == DatabaseProvider.Postgres ? WithAutoPrepare(options.ResolveConnectionString()) : options.ResolveConnectionString());
+
+    // The same few statements run on every token request; letting Npgsql prepare them cut
+    // PostgreSQL's CPU per refresh by 30-48 % in docs/performance.md. An explicit setting wins.
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 20;
+        }
+
+        return builder.ConnectionString;
+    }
 
     /// <summary>
     /// Drops idle pooled connections. After the database restarts, each of them is dead and would

@@ -66,7 +66,8 @@ public sealed partial class AuthorizationCodeGrantValidator(
             return Reject(invalidGrant, clientId, "PKCE verification failed");
         }
 
-        if (await users.FindActiveAsync(record.Subject, cancellationToken) is null)
+        var user = await users.FindActiveAsync(record.Subject, cancellationToken);
+        if (user is null)
         {
             return Reject(invalidGrant, clientId, "user no longer active");
         }
@@ -74,7 +75,7 @@ public sealed partial class AuthorizationCodeGrantValidator(
         var grant = new GrantRecord(record.GrantId, clientId, record.Subject, record.SessionId, record.Scopes,
             record.AuthTime, record.Amr, record.Acr, now, now + server.Value.RefreshTokenAbsoluteLifetime);
         return ProtocolResult<ValidatedTokenRequest>.Success(
-            new ValidatedTokenRequest(authenticated, GrantTypes.AuthorizationCode, record.Scopes, grant, IsNewGrant: true, record.Nonce));
+            new ValidatedTokenRequest(authenticated, GrantTypes.AuthorizationCode, record.Scopes, grant, IsNewGrant: true, record.Nonce) { User = user });
     }
 
     private ProtocolResult<ValidatedTokenRequest> Reject(ProtocolError error, string clientId, string reason)

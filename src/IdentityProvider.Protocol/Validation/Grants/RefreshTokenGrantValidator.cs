@@ -56,14 +56,15 @@ public sealed partial class RefreshTokenGrantValidator(
         }
 
         var grant = use.Grant!;
-        if (await users.FindActiveAsync(grant.Subject, cancellationToken) is null)
+        var user = await users.FindActiveAsync(grant.Subject, cancellationToken);
+        if (user is null)
         {
             await grants.RevokeAsync(grant.GrantId, now, cancellationToken);
             return Reject(invalidGrant, clientId, "user no longer active");
         }
 
         var scopes = requested.Count > 0 ? requested : grant.Scopes;
-        return ProtocolResult<ValidatedTokenRequest>.Success(new ValidatedTokenRequest(authenticated, GrantTypes.RefreshToken, scopes, grant));
+        return ProtocolResult<ValidatedTokenRequest>.Success(new ValidatedTokenRequest(authenticated, GrantTypes.RefreshToken, scopes, grant) { User = user });
     }
 
     private ProtocolResult<ValidatedTokenRequest> Reject(ProtocolError error, string clientId, string reason)
