@@ -51,10 +51,16 @@ if [ "$(cat "$interop/node_modules/.installed-lock-sha256" 2>/dev/null)" != "$lo
   echo "$lock_hash" >"$interop/node_modules/.installed-lock-sha256"
 fi
 
+# Every in-process test host would watch appsettings.json and wwwroot with inotify; dozens of
+# hosts exhaust the user's inotify instances (128 by default). Tests never change those files.
+export DOTNET_USE_POLLING_FILE_WATCHER=true
+export DOTNET_hostBuilder__reloadConfigOnChange=false
+
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 status=0
-dotnet test IdentityProvider.sln --logger trx --results-directory "$results" "$@" || status=$?
+# A test that hangs is named and its process dumped after 10 minutes instead of stalling CI.
+dotnet test IdentityProvider.sln --logger trx --results-directory "$results" --blame-hang-timeout 10m "$@" || status=$?
 
 # One closing line for the whole run, summed over every test assembly.
 passed=0 failed=0 skipped=0
