@@ -12,8 +12,14 @@ namespace IdentityProvider.Tests.Infrastructure;
 /// The real application, in process, on the given database, in the Production environment.
 /// <paramref name="issuer"/> differs from <see cref="Issuer"/> only when the app is served on a
 /// real port (<see cref="KestrelIdentityProvider"/>), where it must carry that port.
+/// <paramref name="settings"/> override the test defaults below, e.g. <c>Interaction:LoginPath</c>
+/// for tests that sign in on the real hosted pages instead of the test login.
 /// </summary>
-public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvider? time = null, string issuer = IdentityProviderFactory.Issuer)
+public sealed class IdentityProviderFactory(
+    TestDatabase database,
+    FakeTimeProvider? time = null,
+    string issuer = IdentityProviderFactory.Issuer,
+    IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
     public const string Issuer = "http://localhost";
@@ -34,6 +40,11 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
         // Production's 210,000 PBKDF2 iterations cost ~100 ms a hash; tests that are not about
         // hashing cost use far fewer (PasswordSignInTests checks the default and the upgrade).
         builder.UseSetting("Passwords:Iterations", "1000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {
