@@ -102,6 +102,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         Assert.Contains(requested, url => url.StartsWith(samples.CallbackUri + "?", StringComparison.Ordinal)
             && url.Contains("error=unmet_authentication_requirements", StringComparison.Ordinal));
         Assert.NotEqual(samples.Crm.BaseUrl + "/Admin", page.Url);
+        AssertNoCspViolations();
     }
 
     [Fact]
@@ -152,6 +153,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         Assert.Equal(samples.Idp.Issuer + LoginModel.LoginCodePath, page.Url);
         Assert.Equal(LoginModel.GenericError, await page.TextContentAsync("#code-error"));
         Assert.True(await page.IsVisibleAsync("#code-error"));
+        AssertNoCspViolations();
     }
 
     [Fact]
@@ -194,6 +196,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
 
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
         Assert.Equal("Mia Example", await page.TextContentAsync("#name"));
+        AssertNoCspViolations();
     }
 
     /// <summary>
