@@ -14,9 +14,10 @@ namespace Samples.Tests;
 /// The identity provider, the API and the CRM, each on its own loopback port, wired together
 /// through configuration only, as <c>samples/run.sh</c> wires them. Shared by the tests of a
 /// class; every test brings its own user and browser. The provider and the CRM read one fake
-/// clock, which stands still unless a test moves it (the API keeps the real one).
+/// clock, which stands still unless a test moves it (the API keeps the real one). The provider
+/// sends users to the test login unless a subclass names another login path.
 /// </summary>
-public sealed class SamplesFixture : IAsyncLifetime
+public class SamplesFixture : IAsyncLifetime
 {
     public const string ClientId = "crm";
     public const string ClientSecret = "samples-tests-secret";
@@ -25,6 +26,15 @@ public sealed class SamplesFixture : IAsyncLifetime
 
     private readonly TestDatabase _database = TestDatabase.Sqlite();
     private readonly string _crmDirectory = Path.Combine(Path.GetTempPath(), "crm-" + Guid.NewGuid().ToString("N")[..10]);
+
+    private readonly string? _loginPath;
+
+    public SamplesFixture()
+        : this(loginPath: null)
+    {
+    }
+
+    protected SamplesFixture(string? loginPath) => _loginPath = loginPath;
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
@@ -36,9 +46,10 @@ public sealed class SamplesFixture : IAsyncLifetime
 
     public string CallbackUri => Crm.BaseUrl + "/signin-oidc";
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        Idp = await KestrelIdentityProvider.StartAsync(_database, Time);
+        Idp = await KestrelIdentityProvider.StartAsync(_database, Time,
+            _loginPath is null ? null : new Dictionary<string, string> { ["Interaction:LoginPath"] = _loginPath });
         Api = SampleHost<Deal>.Start(new Dictionary<string, string> { ["Authentication:Authority"] = Idp.Issuer });
         Directory.CreateDirectory(_crmDirectory);
         Crm = SampleHost<CrmDbContext>.Start(new Dictionary<string, string>
@@ -86,9 +97,21 @@ public sealed class SamplesFixture : IAsyncLifetime
         return user.Id;
     }
 
+    /// <summary>A new user at the provider who signs in with a password on the hosted pages.</summary>
+    public async Task<PasswordUser> CreatePasswordUserAsync(string displayName)
+    {
+        await using var scope = Idp.Factory.Services.CreateAsyncScope();
+        var name = "user-" + Guid.NewGuid().ToString("N")[..8];
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        var user = new ApplicationUser { UserName = name, Email = name + "@example.com", EmailConfirmed = true, DisplayName = displayName };
+        var created = await scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>().CreateAsync(user, password);
+        Assert.True(created.Succeeded, string.Join(" ", created.Errors.Select(e => e.Description)));
+        return new PasswordUser(user.Id, name, password);
+    }
+
     public Browser NewBrowser() => new(Crm.BaseUrl);
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Crm.DisposeAsync();
         await Api.DisposeAsync();
@@ -105,3 +128,5 @@ public sealed class SamplesFixture : IAsyncLifetime
         Assert.True(result.Succeeded, string.Join(" ", result.Errors));
     }
 }
+
+public sealed record PasswordUser(string Id, string UserName, string Password);

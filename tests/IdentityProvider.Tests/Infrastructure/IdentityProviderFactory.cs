@@ -12,8 +12,14 @@ namespace IdentityProvider.Tests.Infrastructure;
 /// The real application, in process, on the given database, in the Production environment.
 /// <paramref name="issuer"/> differs from <see cref="Issuer"/> only when the app is served on a
 /// real port (<see cref="KestrelIdentityProvider"/>), where it must carry that port.
+/// <paramref name="settings"/> override the test defaults below, e.g. <c>Interaction:LoginPath</c>
+/// for tests that sign in on the real hosted pages instead of the test login.
 /// </summary>
-public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvider? time = null, string issuer = IdentityProviderFactory.Issuer)
+public sealed class IdentityProviderFactory(
+    TestDatabase database,
+    FakeTimeProvider? time = null,
+    string issuer = IdentityProviderFactory.Issuer,
+    IReadOnlyDictionary<string, string>? settings = null)
     : WebApplicationFactory<Program>
 {
     public const string Issuer = "http://localhost";
@@ -40,6 +46,12 @@ public sealed class IdentityProviderFactory(TestDatabase database, FakeTimeProvi
         builder.UseSetting("RateLimits:SignInPerIp:TokenLimit", "1000000");
         builder.UseSetting("RateLimits:SignInPerAccount:TokenLimit", "1000000");
         builder.UseSetting("Passwords:HashQueueLimit", "1000000");
+        // A test's own settings come last, so they win over the defaults above.
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            builder.UseSetting(key, value);
+        }
+
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services =>
         {

@@ -28,7 +28,8 @@ public sealed class KestrelIdentityProvider : IAsyncDisposable
     /// <summary>The configured issuer, <c>http://localhost:PORT</c> (no trailing slash).</summary>
     public string Issuer => BaseAddress.GetLeftPart(UriPartial.Authority);
 
-    public static async Task<KestrelIdentityProvider> StartAsync(TestDatabase database, FakeTimeProvider? time = null)
+    public static async Task<KestrelIdentityProvider> StartAsync(
+        TestDatabase database, FakeTimeProvider? time = null, IReadOnlyDictionary<string, string>? settings = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -36,7 +37,7 @@ public sealed class KestrelIdentityProvider : IAsyncDisposable
             // rather than by Kestrel; another process may take it in between, hence the retry.
             var port = FreePort();
             var baseAddress = new Uri($"http://localhost:{port}/");
-            var factory = new IdentityProviderFactory(database, time, baseAddress.GetLeftPart(UriPartial.Authority));
+            var factory = new IdentityProviderFactory(database, time, baseAddress.GetLeftPart(UriPartial.Authority), settings);
             factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port));
             try
             {
