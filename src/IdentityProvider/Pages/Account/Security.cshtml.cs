@@ -145,7 +145,7 @@ public sealed class SecurityModel(
         return Page();
     }
 
-    private string AccountName => Account!.Email ?? Account.UserName ?? Account.Id;
+    public string AccountName => Account!.Email ?? Account.UserName ?? Account.Id;
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
