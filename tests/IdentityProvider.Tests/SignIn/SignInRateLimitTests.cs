@@ -138,8 +138,18 @@ public sealed class SignInRateLimitTests : IAsyncLifetime
         var browsers = Enumerable.Range(1, 10).Select(i => Browser(limited, "192.0.2." + i)).ToList();
         var pages = await Task.WhenAll(browsers.Select(b => b.GetPageAsync("/account/login")));
 
-        var responses = await Task.WhenAll(browsers.Select((b, i) =>
-            b.SubmitAsync(pages[i], new Dictionary<string, string> { ["Username"] = "alice", ["Password"] = Password })));
+        var posts = browsers.Select((b, i) =>
+            b.SubmitAsync(pages[i], new Dictionary<string, string> { ["Username"] = "alice", ["Password"] = Password })).ToList();
+        // One check holds the only slot and one waits in the queue; the other eight are refused at
+        // once. Only then may the held verification finish.
+        await _hasher.Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        while (posts.Count(p => p.IsCompleted) < posts.Count - 2)
+        {
+            await Task.Delay(10);
+        }
+
+        _hasher.Release();
+        var responses = await Task.WhenAll(posts);
 
         var statuses = responses.Select(r => r.StatusCode).ToList();
         Assert.All(statuses, status => Assert.Contains(status, new[] { HttpStatusCode.SeeOther, HttpStatusCode.TooManyRequests }));
@@ -150,12 +160,20 @@ public sealed class SignInRateLimitTests : IAsyncLifetime
         browsers.ForEach(b => b.Dispose());
     }
 
-    /// <summary>Verifies slowly, as a real hash does, and records how many verifications ran at once.</summary>
+    /// <summary>
+    /// Holds every verification until the test releases it (a hash that takes as long as the test
+    /// needs, without sleeping), and records how many verifications ran at once.
+    /// </summary>
     private sealed class SlowPasswordHasher : IPasswordHasher<ApplicationUser>
     {
         private readonly PasswordHasher<ApplicationUser> _inner = new(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = 1000 }));
+        private readonly ManualResetEventSlim _release = new();
         private int _running;
         private int _max;
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Release() => _release.Set();
 
         public int MaxConcurrentVerifications => Volatile.Read(ref _max);
 
@@ -171,7 +189,8 @@ public sealed class SignInRateLimitTests : IAsyncLifetime
 
             try
             {
-                Thread.Sleep(200);
+                Started.TrySetResult();
+                _release.Wait(TimeSpan.FromSeconds(30));
                 return _inner.VerifyHashedPassword(user, hashedPassword, providedPassword);
             }
             finally
