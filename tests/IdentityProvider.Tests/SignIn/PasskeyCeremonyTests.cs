@@ -1,0 +1,318 @@
+using System.Net;
+using System.Text.Json;
+using IdentityProvider.Authentication.Passkeys;
+using IdentityProvider.Pages.Account;
+using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IdentityProvider.Tests.SignIn;
+
+public sealed class SqlitePasskeyCeremonyTests : PasskeyCeremonyTests
+{
+    protected override Task<TestDatabase> CreateDatabaseAsync() => Task.FromResult(TestDatabase.Sqlite());
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresPasskeyCeremonyTests(PostgresCluster cluster) : PasskeyCeremonyTests
+{
+    protected override Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.PostgresAsync(cluster);
+}
+
+/// <summary>
+/// Passkey sign-in on the real login page, answered by <see cref="SoftwareAuthenticator"/>: a valid
+/// ceremony signs in, and each ceremony with one thing changed from it is refused on the page,
+/// without a session, and audited.
+/// </summary>
+public abstract class PasskeyCeremonyTests : IAsyncLifetime
+{
+    private const string Origin = IdentityProviderFactory.Issuer;
+    private const string SessionCookie = "idp.session";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
+    private readonly SoftwareAuthenticator _authenticator = new();
+    private TestDatabase _database = null!;
+    private IdentityProviderFactory? _factory;
+    private string _alice = null!;
+
+    protected abstract Task<TestDatabase> CreateDatabaseAsync();
+
+    public async Task InitializeAsync() => _database = await CreateDatabaseAsync();
+
+    public async Task DisposeAsync()
+    {
+        _authenticator.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+
+        _database.Dispose();
+    }
+
+    private IdentityProviderFactory Factory => _factory ?? throw new InvalidOperationException("Call StartAsync first.");
+
+    /// <summary>
+    /// Starts the app with <paramref name="settings"/> and gives Alice one passkey, registered through
+    /// the app's own ceremony (which also turns on her two-step sign-in, as it would on the Security page).
+    /// </summary>
+    private async Task StartAsync(Dictionary<string, string>? settings = null)
+    {
+        _factory = new IdentityProviderFactory(_database, _time, settings: settings);
+        await using var scope = _factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var alice = new ApplicationUser { UserName = "alice", Email = "alice@example.com", DisplayName = "Alice Example", CreatedAt = _time.GetUtcNow() };
+        Assert.True((await users.CreateAsync(alice)).Succeeded);
+        _alice = alice.Id;
+
+        var passkeys = scope.ServiceProvider.GetRequiredService<PasskeyAuthenticator>();
+        var http = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        http.Request.Scheme = "http";
+        http.Request.Host = new HostString("localhost");
+        http.Request.Headers.Origin = Origin;
+        var challenge = await passkeys.BeginRegistrationAsync(alice, "Laptop", http, CancellationToken.None);
+        Assert.NotNull(challenge);
+        var registered = await passkeys.CompleteRegistrationAsync(
+            alice.Id, challenge.Ceremony, _authenticator.CreateAttestation(challenge.OptionsJson, Origin), http, CancellationToken.None);
+        Assert.True(registered.Succeeded, registered.Error);
+    }
+
+    private HttpClient NewBrowser()
+    {
+        var browser = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(IdentityProviderFactory.Issuer) });
+        // A browser's fetch() from the login page names the page's origin on every POST.
+        browser.DefaultRequestHeaders.Add("Origin", Origin);
+        return browser;
+    }
+
+    /// <summary>A browser on the login page: its antiforgery token (the cookie stays in the client).</summary>
+    private static async Task<string> OpenLoginPageAsync(HttpClient browser)
+    {
+        var page = await browser.GetPageAsync(LoginModel.Path);
+        return page.Document.QuerySelector("input[name='__RequestVerificationToken']")?.GetAttribute("value")
+            ?? throw new InvalidOperationException("The login page has no antiforgery token.");
+    }
+
+    /// <summary>Asks the login page for a sign-in challenge, as the page's script does before calling navigator.credentials.get.</summary>
+    private static async Task<(string Ceremony, string OptionsJson)> RequestOptionsAsync(HttpClient browser, string token)
+    {
+        var response = await browser.PostAsync(LoginModel.Path + "?handler=PasskeyOptions",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var options = json.RootElement.GetProperty("options");
+        return (json.RootElement.GetProperty("ceremony").GetString()!,
+            options.ValueKind == JsonValueKind.String ? options.GetString()! : options.GetRawText());
+    }
+
+    private static Task<HttpResponseMessage> PostAssertionAsync(HttpClient browser, string token, string ceremony, string credential) =>
+        browser.PostAsync(LoginModel.Path + "?handler=Passkey", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["ceremony"] = ceremony,
+            ["credential"] = credential,
+        }));
+
+    /// <summary>The valid ceremony in a fresh browser, with <paramref name="answer"/> as the authenticator's reply to the options.</summary>
+    private async Task<HttpResponseMessage> SignInAsync(Func<string, string>? answer = null)
+    {
+        using var browser = NewBrowser();
+        var token = await OpenLoginPageAsync(browser);
+        var (ceremony, options) = await RequestOptionsAsync(browser, token);
+        var credential = (answer ?? (o => _authenticator.CreateAssertion(o, Origin)))(options);
+        return await PostAssertionAsync(browser, token, ceremony, credential);
+    }
+
+    private static bool SetsSession(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Set-Cookie", out var cookies)
+        && cookies.Any(c => c.StartsWith(SessionCookie + "=", StringComparison.Ordinal) && !c.StartsWith(SessionCookie + "=;", StringComparison.Ordinal));
+
+    /// <summary>Refused: the login page again with its error, no session, and the refusal in the audit trail.</summary>
+    private async Task AssertRefusedAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForms.ReadPageAsync(response, LoginModel.Path);
+        Assert.False(string.IsNullOrWhiteSpace(page.Document.QuerySelector("#login-error")?.TextContent), "The page shows no #login-error.");
+        Assert.False(SetsSession(response));
+        Assert.True(await Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e =>
+            e.Action == "passkey.sign_in_failed" && e.Outcome == AuditOutcome.Failure)));
+    }
+
+    [Fact]
+    public async Task SignsIn_WithAUserVerifiedPasskey()
+    {
+        await StartAsync();
+
+        var response = await SignInAsync();
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.NotEqual(LoginModel.LoginCodePath, response.Headers.Location?.OriginalString);
+        Assert.True(SetsSession(response));
+        Assert.False(await Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "passkey.sign_in_failed")));
+    }
+
+    [Fact]
+    public async Task SignsIn_WithoutTheUvFlag_WhenTheUserHasNoSecondFactorAndVerificationIsPreferred()
+    {
+        await StartAsync();
+        await WithoutSecondFactorAsync();
+        _authenticator.UserVerified = false;
+
+        var response = await SignInAsync();
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.True(SetsSession(response));
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheAssertionComesFromAnotherOrigin()
+    {
+        await StartAsync();
+
+        var response = await SignInAsync(o => _authenticator.CreateAssertion(o, "https://evil.example"));
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheRpIdHashIsForAnotherDomain()
+    {
+        await StartAsync();
+
+        var response = await SignInAsync(o => _authenticator.CreateAssertion(o, Origin, rpId: "evil.example"));
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheSameCeremonyAndAssertionArePostedTwice()
+    {
+        await StartAsync();
+        using var first = NewBrowser();
+        var token = await OpenLoginPageAsync(first);
+        var (ceremony, options) = await RequestOptionsAsync(first, token);
+        var assertion = _authenticator.CreateAssertion(options, Origin);
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostAssertionAsync(first, token, ceremony, assertion)).StatusCode);
+        using var second = NewBrowser();
+
+        var replay = await PostAssertionAsync(second, await OpenLoginPageAsync(second), ceremony, assertion);
+
+        await AssertRefusedAsync(replay);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheAssertionAnswersAnotherCeremony()
+    {
+        await StartAsync();
+        using var browser = NewBrowser();
+        var token = await OpenLoginPageAsync(browser);
+        var (_, recordedOptions) = await RequestOptionsAsync(browser, token);
+        var recorded = _authenticator.CreateAssertion(recordedOptions, Origin);
+        var (fresh, _) = await RequestOptionsAsync(browser, token);
+
+        var response = await PostAssertionAsync(browser, token, fresh, recorded);
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheSignCountIsLowerThanTheStoredOne()
+    {
+        await StartAsync();
+        Assert.Equal(HttpStatusCode.SeeOther, (await SignInAsync(o => _authenticator.CreateAssertion(o, Origin, signCount: 10))).StatusCode);
+
+        var response = await SignInAsync(o => _authenticator.CreateAssertion(o, Origin, signCount: 9));
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenCreationClientDataIsUsedAsAnAssertion()
+    {
+        await StartAsync();
+
+        var response = await SignInAsync(o => _authenticator.CreateAssertion(o, Origin, clientDataType: SoftwareAuthenticator.CreationType));
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheUvFlagIsMissing_ForAUserWithASecondFactor()
+    {
+        await StartAsync();
+        _authenticator.UserVerified = false;
+
+        var response = await SignInAsync();
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheUvFlagIsMissing_AndPasskeysRequireUserVerification()
+    {
+        await StartAsync(new Dictionary<string, string> { ["Passkeys:UserVerification"] = "required" });
+        await WithoutSecondFactorAsync();
+        _authenticator.UserVerified = false;
+
+        var response = await SignInAsync();
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheCeremonyHasExpired()
+    {
+        await StartAsync();
+        using var browser = NewBrowser();
+        var token = await OpenLoginPageAsync(browser);
+        var (ceremony, options) = await RequestOptionsAsync(browser, token);
+        var assertion = _authenticator.CreateAssertion(options, Origin);
+        _time.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+
+        var response = await PostAssertionAsync(browser, token, ceremony, assertion);
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheCeremonyIsUnknown()
+    {
+        await StartAsync();
+        using var browser = NewBrowser();
+        var token = await OpenLoginPageAsync(browser);
+        var (_, options) = await RequestOptionsAsync(browser, token);
+
+        var response = await PostAssertionAsync(browser, token, "no-such-ceremony", _authenticator.CreateAssertion(options, Origin));
+
+        await AssertRefusedAsync(response);
+    }
+
+    [Theory]
+    [InlineData("{")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("{}")]
+    [InlineData("{\"id\":1,\"type\":\"public-key\",\"response\":\"x\"}")]
+    [InlineData("not json at all")]
+    public async Task Rejects_WhenTheCredentialIsMalformed(string credential)
+    {
+        await StartAsync();
+
+        var response = await SignInAsync(_ => credential);
+
+        await AssertRefusedAsync(response);
+    }
+
+    /// <summary>Alice keeps her passkey but Identity's two-step flag is off, so one factor is enough for her.</summary>
+    private async Task WithoutSecondFactorAsync()
+    {
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var alice = await users.FindByIdAsync(_alice);
+        Assert.True((await users.SetTwoFactorEnabledAsync(alice!, false)).Succeeded);
+    }
+}
