@@ -33,11 +33,13 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 {
     private const string Origin = IdentityProviderFactory.Issuer;
     private const string SessionCookie = "idp.session";
+    private const string BobsPassword = "correct horse battery staple";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
     private readonly SoftwareAuthenticator _authenticator = new();
     private TestDatabase _database = null!;
     private IdentityProviderFactory? _factory;
     private string _alice = null!;
+    private string _bob = null!;
 
     protected abstract Task<TestDatabase> CreateDatabaseAsync();
 
@@ -306,6 +308,82 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         await AssertRefusedAsync(response);
     }
+
+    [Fact]
+    public async Task RegistersAPasskey_OnTheSecurityPage()
+    {
+        await StartAsync();
+        var (browser, token) = await SignedInWithPasswordAsync();
+        var (ceremony, options) = await CreationOptionsAsync(browser, token);
+
+        var response = await PostRegistrationAsync(browser, token, ceremony, _authenticator.CreateAttestation(options, Origin));
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal(SecurityModel.Path, response.Headers.Location?.OriginalString);
+        Assert.Equal(1, await Factory.WithDbAsync(db => db.UserPasskeys.CountAsync(p => p.UserId == _bob)));
+        browser.Dispose();
+    }
+
+    [Fact]
+    public async Task RefusesARegistration_WhenTheAttestationComesFromAnotherOrigin()
+    {
+        await StartAsync();
+        var (browser, token) = await SignedInWithPasswordAsync();
+        var (ceremony, options) = await CreationOptionsAsync(browser, token);
+
+        var response = await PostRegistrationAsync(browser, token, ceremony, _authenticator.CreateAttestation(options, "https://evil.example"));
+
+        Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.NotEqual(SecurityModel.Path, response.Headers.Location?.OriginalString);
+        Assert.Equal(0, await Factory.WithDbAsync(db => db.UserPasskeys.CountAsync(p => p.UserId == _bob)));
+        Assert.True(await Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e =>
+            e.Action == "passkey.registration_failed" && e.Outcome == AuditOutcome.Failure && e.Actor == _bob)));
+        browser.Dispose();
+    }
+
+    /// <summary>Bob, who has a password and no second factor, signed in on the login page and looking at his Security page.</summary>
+    private async Task<(HttpClient Browser, string Token)> SignedInWithPasswordAsync()
+    {
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            var bob = new ApplicationUser { UserName = "bob", Email = "bob@example.com", DisplayName = "Bob Example", CreatedAt = _time.GetUtcNow() };
+            Assert.True((await users.CreateAsync(bob, BobsPassword)).Succeeded);
+            _bob = bob.Id;
+        }
+
+        var browser = NewBrowser();
+        var login = await browser.GetPageAsync(LoginModel.Path);
+        var signedIn = await browser.SubmitAsync(login, new Dictionary<string, string> { ["Username"] = "bob", ["Password"] = BobsPassword });
+        Assert.Equal(HttpStatusCode.SeeOther, signedIn.StatusCode);
+        var security = await browser.GetPageAsync(SecurityModel.Path);
+        var token = security.Document.QuerySelector("input[name='__RequestVerificationToken']")?.GetAttribute("value")
+            ?? throw new InvalidOperationException("The Security page has no antiforgery token.");
+        return (browser, token);
+    }
+
+    private static async Task<(string Ceremony, string OptionsJson)> CreationOptionsAsync(HttpClient browser, string token)
+    {
+        var response = await browser.PostAsync(SecurityModel.Path + "?handler=PasskeyCreationOptions", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["name"] = "Laptop",
+            ["password"] = BobsPassword,
+        }));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var options = json.RootElement.GetProperty("options");
+        return (json.RootElement.GetProperty("ceremony").GetString()!,
+            options.ValueKind == JsonValueKind.String ? options.GetString()! : options.GetRawText());
+    }
+
+    private static Task<HttpResponseMessage> PostRegistrationAsync(HttpClient browser, string token, string ceremony, string credential) =>
+        browser.PostAsync(SecurityModel.Path + "?handler=RegisterPasskey", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["ceremony"] = ceremony,
+            ["credential"] = credential,
+        }));
 
     /// <summary>Alice keeps her passkey but Identity's two-step flag is off, so one factor is enough for her.</summary>
     private async Task WithoutSecondFactorAsync()
