@@ -1,6 +1,8 @@
+using System.Buffers.Text;
 using System.Net;
 using System.Text.Json;
 using IdentityProvider.Authentication.Passkeys;
+using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Pages.Account;
 using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Tests.Infrastructure;
@@ -133,15 +135,21 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
         response.Headers.TryGetValues("Set-Cookie", out var cookies)
         && cookies.Any(c => c.StartsWith(SessionCookie + "=", StringComparison.Ordinal) && !c.StartsWith(SessionCookie + "=;", StringComparison.Ordinal));
 
-    /// <summary>Refused: the login page again with its error, no session, and the refusal in the audit trail.</summary>
-    private async Task AssertRefusedAsync(HttpResponseMessage response)
+    /// <summary>
+    /// Refused: the login page again with <paramref name="message"/>, no session, and the refusal in the
+    /// audit trail with a reason containing <paramref name="reason"/> (so the test fails if a ceremony is
+    /// refused for something other than the one thing it changed).
+    /// </summary>
+    private async Task AssertRefusedAsync(HttpResponseMessage response, string message, string reason)
     {
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var page = await HtmlForms.ReadPageAsync(response, LoginModel.Path);
-        Assert.False(string.IsNullOrWhiteSpace(page.Document.QuerySelector("#login-error")?.TextContent), "The page shows no #login-error.");
+        Assert.Equal(message, page.Document.QuerySelector("#login-error")?.TextContent);
         Assert.False(SetsSession(response));
-        Assert.True(await Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e =>
-            e.Action == "passkey.sign_in_failed" && e.Outcome == AuditOutcome.Failure)));
+        var audited = await Factory.WithDbAsync(db => db.AuditEvents
+            .Where(e => e.Action == "passkey.sign_in_failed" && e.Outcome == AuditOutcome.Failure)
+            .Select(e => e.Details).ToListAsync());
+        Assert.Contains(audited, details => details != null && details.Contains(reason, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -152,7 +160,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
         var response = await SignInAsync();
 
         Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
-        Assert.NotEqual(LoginModel.LoginCodePath, response.Headers.Location?.OriginalString);
+        Assert.NotEqual(SignInSteps.SecondFactorPath, response.Headers.Location?.OriginalString);
         Assert.True(SetsSession(response));
         Assert.False(await Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == "passkey.sign_in_failed")));
     }
@@ -177,7 +185,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await SignInAsync(o => _authenticator.CreateAssertion(o, "https://evil.example"));
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyErrors.WrongSite, "invalid origin");
     }
 
     [Fact]
@@ -187,7 +195,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await SignInAsync(o => _authenticator.CreateAssertion(o, Origin, rpId: "evil.example"));
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyErrors.WrongSite, "Relying Party ID hash");
     }
 
     [Fact]
@@ -203,7 +211,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var replay = await PostAssertionAsync(second, await OpenLoginPageAsync(second), ceremony, assertion);
 
-        await AssertRefusedAsync(replay);
+        await AssertRefusedAsync(replay, PasskeyErrors.Expired, "unknown, expired or used ceremony");
     }
 
     [Fact]
@@ -218,7 +226,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await PostAssertionAsync(browser, token, fresh, recorded);
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyErrors.Replayed, "challenge");
     }
 
     [Fact]
@@ -229,7 +237,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await SignInAsync(o => _authenticator.CreateAssertion(o, Origin, signCount: 9));
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyErrors.Replayed, "signature counter");
     }
 
     [Fact]
@@ -239,7 +247,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await SignInAsync(o => _authenticator.CreateAssertion(o, Origin, clientDataType: SoftwareAuthenticator.CreationType));
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyErrors.NotUsable, "'webauthn.get', got 'webauthn.create'");
     }
 
     [Fact]
@@ -250,7 +258,20 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await SignInAsync();
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyAuthenticator.VerificationRequired, "user verification missing");
+    }
+
+    [Fact]
+    public async Task Rejects_WhenTheUvFlagIsMissing_AndAnUnsignedCopyWithUvPrecedesTheSignedAuthenticatorData()
+    {
+        await StartAsync();
+        _authenticator.UserVerified = false;
+
+        // JSON allows a repeated name; if the app's own UV check read the first copy while Identity
+        // verified the signature over the last, an unsigned UV flag would pass for a second factor.
+        var response = await SignInAsync(o => WithForgedUvFirst(_authenticator.CreateAssertion(o, Origin)));
+
+        await AssertRefusedAsync(response, PasskeyAuthenticator.VerificationRequired, "user verification missing");
     }
 
     [Fact]
@@ -262,7 +283,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await SignInAsync();
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyAuthenticator.VerificationRequired, "'UserVerified'");
     }
 
     [Fact]
@@ -277,7 +298,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await PostAssertionAsync(browser, token, ceremony, assertion);
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyErrors.Expired, "unknown, expired or used ceremony");
     }
 
     [Fact]
@@ -290,7 +311,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await PostAssertionAsync(browser, token, "no-such-ceremony", _authenticator.CreateAssertion(options, Origin));
 
-        await AssertRefusedAsync(response);
+        await AssertRefusedAsync(response, PasskeyErrors.Expired, "unknown, expired or used ceremony");
     }
 
     [Theory]
@@ -306,7 +327,8 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await SignInAsync(_ => credential);
 
-        await AssertRefusedAsync(response);
+        // Which of Identity's parse errors it is varies by input; the page's message does not.
+        await AssertRefusedAsync(response, PasskeyErrors.NotUsable, reason: "");
     }
 
     [Fact]
@@ -333,11 +355,13 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await PostRegistrationAsync(browser, token, ceremony, _authenticator.CreateAttestation(options, "https://evil.example"));
 
-        Assert.NotEqual(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.NotEqual(SecurityModel.Path, response.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await HtmlForms.ReadPageAsync(response, SecurityModel.Path);
+        Assert.Equal(PasskeyErrors.WrongSite, page.Document.QuerySelector("#security-error")?.TextContent);
         Assert.Equal(0, await Factory.WithDbAsync(db => db.UserPasskeys.CountAsync(p => p.UserId == _bob)));
         Assert.True(await Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e =>
-            e.Action == "passkey.registration_failed" && e.Outcome == AuditOutcome.Failure && e.Actor == _bob)));
+            e.Action == "passkey.registration_failed" && e.Outcome == AuditOutcome.Failure && e.Actor == _bob
+            && e.Details!.Contains("invalid origin"))));
         browser.Dispose();
     }
 
@@ -384,6 +408,15 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
             ["ceremony"] = ceremony,
             ["credential"] = credential,
         }));
+
+    private static string WithForgedUvFirst(string assertion)
+    {
+        using var json = JsonDocument.Parse(assertion);
+        var signed = json.RootElement.GetProperty("response").GetProperty("authenticatorData").GetString()!;
+        var forged = Base64Url.DecodeFromChars(signed);
+        forged[32] |= 0x04;
+        return assertion.Replace("\"authenticatorData\":", $"\"authenticatorData\":\"{Base64Url.EncodeToString(forged)}\",\"authenticatorData\":", StringComparison.Ordinal);
+    }
 
     /// <summary>Alice keeps her passkey but Identity's two-step flag is off, so one factor is enough for her.</summary>
     private async Task WithoutSecondFactorAsync()
