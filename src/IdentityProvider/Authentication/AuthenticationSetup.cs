@@ -1,4 +1,5 @@
 using IdentityProvider.Authentication.Lockout;
+using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.Passwords;
 using IdentityProvider.Authentication.RateLimiting;
 using Microsoft.AspNetCore.Identity;
@@ -23,6 +24,7 @@ internal static class AuthenticationSetup
         services.AddScoped<PasswordAuthenticator>();
         services.AddSignInRateLimiting(configuration);
         services.AddSecondFactors(configuration);
+        services.AddPasskeys(configuration);
         return services;
     }
 }

@@ -54,6 +54,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         deleted += await db.AuthorizationCodes.Where(c => c.ExpiresAt < retained).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.UserSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.UsedIdentifiers.Where(u => u.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        deleted += await db.PasskeyCeremonies.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         // Refresh tokens cascade with their grant. A revoked grant is kept until it would have
         // expired anyway, so introspection keeps answering "inactive" for its access tokens.
         deleted += await db.RefreshTokens.Where(t => db.Grants.Any(g => g.GrantId == t.GrantId && g.ExpiresAt < now)).ExecuteDeleteAsync(cancellationToken);
@@ -66,7 +67,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         return deleted;
     }
 
-    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants and replay entries")]
+    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges and replay entries")]
     private static partial void LogSwept(ILogger logger, int count);
 
     [LoggerMessage(6201, LogLevel.Warning, "Sweeping expired artefacts failed ({ExceptionType}: {Reason}); retrying at the next interval")]

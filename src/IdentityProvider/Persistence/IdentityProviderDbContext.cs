@@ -47,6 +47,8 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<LostDeviceLink> LostDeviceLinks => Set<LostDeviceLink>();
 
+    public DbSet<PasskeyCeremony> PasskeyCeremonies => Set<PasskeyCeremony>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -163,7 +163,8 @@ public sealed partial class TotpAuthenticator(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var secrets = await db.UserTotpSecrets.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         var codes = await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        if (await users.FindByIdAsync(userId) is { TwoFactorEnabled: true } user)
+        // Passkeys are a second factor too: with one left, sign-in still takes two steps.
+        if (await users.FindByIdAsync(userId) is { TwoFactorEnabled: true } user && !await db.UserPasskeys.AnyAsync(p => p.UserId == userId, cancellationToken))
         {
             var updated = await users.SetTwoFactorEnabledAsync(user, false);
             if (!updated.Succeeded)

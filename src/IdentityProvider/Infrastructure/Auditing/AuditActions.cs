@@ -21,6 +21,13 @@ public static class AuditActions
     public const string RecoveryCodeUsed = "mfa.recovery_code_used";
     public const string LostDeviceRequested = "mfa.lost_device_requested";
     public const string LostDeviceRecovered = "mfa.lost_device_recovered";
+    public const string PasskeyAdded = "passkey.added";
+    public const string PasskeyRenamed = "passkey.renamed";
+    public const string PasskeyRemoved = "passkey.removed";
+    public const string PasskeyRegistrationFailed = "passkey.registration_failed";
+    public const string PasskeySignInFailed = "passkey.sign_in_failed";
+    public const string PasskeyRequested = "passkey.requested";
+    public const string PasskeyRequestCancelled = "passkey.request_cancelled";
 }
 
 /// <summary>Actors that are not users.</summary>

@@ -13,5 +13,6 @@ internal sealed class ApplicationUserConfiguration : IEntityTypeConfiguration<Ap
         // so a database created from the model equals a migrated one.
         builder.Property(u => u.SecondFactorFailedCount).HasDefaultValue(0);
         builder.Property(u => u.ConsecutiveFailedSignIns).HasDefaultValue(0);
+        builder.Property(u => u.PasskeyRequestedBy).HasMaxLength(256);
     }
 }

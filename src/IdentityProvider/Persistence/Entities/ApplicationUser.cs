@@ -17,4 +17,13 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>Failures of any factor since the last complete sign-in; at the limit the account stays locked.</summary>
     public int ConsecutiveFailedSignIns { get; set; }
+
+    /// <summary>
+    /// Set by an administrator ("Request new passkey"): the user must register a passkey at their
+    /// next sign-in before it completes. Cleared when they do, or when an administrator withdraws it.
+    /// </summary>
+    public DateTimeOffset? PasskeyRequestedAt { get; set; }
+
+    /// <summary>Who made the pending passkey request (an administrator's id, or a client).</summary>
+    public string? PasskeyRequestedBy { get; set; }
 }

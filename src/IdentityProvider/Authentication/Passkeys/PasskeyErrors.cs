@@ -1,0 +1,32 @@
+namespace IdentityProvider.Authentication.Passkeys;
+
+/// <summary>
+/// What the user is told when a ceremony is refused. Identity reports each failure as a
+/// <see cref="Microsoft.AspNetCore.Identity.PasskeyException"/> with an English sentence meant
+/// for developers; the full sentence goes to the audit trail and the log, and the page gets one
+/// of these, by the kind of failure.
+/// </summary>
+public static class PasskeyErrors
+{
+    public const string Expired = "This passkey request has expired or was already used. Try again.";
+    public const string NotUsable = "That passkey could not be used to sign you in. Try again, or sign in with your password.";
+    public const string WrongSite = "That passkey was offered for a different website, so it was not accepted.";
+    public const string AlreadyRegistered = "This passkey is already registered to an account.";
+    public const string Replayed = "That passkey answer was already used or looks copied from another device, so it was not accepted.";
+    public const string RegistrationNotVerified = "The passkey could not be verified. Try again.";
+
+    public static string ForRegistration(string reason) => Classify(reason) ?? RegistrationNotVerified;
+
+    public static string ForAssertion(string reason) => Classify(reason) ?? NotUsable;
+
+    private static string? Classify(string reason) => reason switch
+    {
+        _ when Has(reason, "invalid origin") || Has(reason, "Relying Party ID") => WrongSite,
+        _ when Has(reason, "already registered") => AlreadyRegistered,
+        _ when Has(reason, "signature counter") || Has(reason, "challenge") => Replayed,
+        _ when Has(reason, "'UserVerified'") => PasskeyAuthenticator.VerificationRequired,
+        _ => null,
+    };
+
+    private static bool Has(string reason, string words) => reason.Contains(words, StringComparison.OrdinalIgnoreCase);
+}
