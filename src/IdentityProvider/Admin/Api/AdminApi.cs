@@ -72,6 +72,7 @@ public static class AdminApi
                 var outcome = result is INestedHttpResult nested ? nested.Result : result;
                 return outcome is IValueHttpResult { Value: ProblemDetails problem } ? TypedResults.Problem(problem) : result;
             });
+        api.MapUserPasskeysApi();
         return endpoints;
     }
 }
