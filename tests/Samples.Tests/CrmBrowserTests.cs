@@ -1,3 +1,4 @@
+using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Pages.Account;
 using Microsoft.Playwright;
@@ -56,7 +57,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye");
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
         await SubmitPasswordAsync(page, henry);
-        Assert.Equal(samples.Idp.Issuer + LoginModel.LoginCodePath, page.Url);
+        Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
         await CaptureAsync(page, "4-code");
         await SubmitCodeAsync(page, secret);
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
@@ -150,7 +151,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         await page.FillAsync("#code", right);
         await page.ClickAsync("button[type=submit]");
 
-        Assert.Equal(samples.Idp.Issuer + LoginModel.LoginCodePath, page.Url);
+        Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
         Assert.Equal(LoginModel.GenericError, await page.TextContentAsync("#code-error"));
         Assert.True(await page.IsVisibleAsync("#code-error"));
         AssertNoCspViolations();
@@ -251,7 +252,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
     /// <summary>Enters the code the app shows now; the clock then moves on, as each step's code works once.</summary>
     private async Task SubmitCodeAsync(IPage page, string secret)
     {
-        Assert.StartsWith(samples.Idp.Issuer + LoginModel.LoginCodePath, page.Url, StringComparison.Ordinal);
+        Assert.StartsWith(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url, StringComparison.Ordinal);
         await page.FillAsync("#code", CodeNow(secret));
         await page.ClickAsync("button[type=submit]");
         samples.Time.Advance(TimeSpan.FromSeconds(30));

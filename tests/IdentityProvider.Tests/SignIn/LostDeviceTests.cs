@@ -1,3 +1,4 @@
+using IdentityProvider.Authentication.Sessions;
 using System.Net;
 using System.Text.RegularExpressions;
 using IdentityProvider.Admin.Bootstrap;
@@ -109,7 +110,7 @@ public abstract partial class LostDeviceTests : IAsyncLifetime
         using var browser = NewBrowser();
         await browser.SubmitAsync(await browser.GetPageAsync(LoginModel.Path), new Dictionary<string, string> { ["Username"] = "alice", ["Password"] = Password });
 
-        var codePage = await browser.GetPageAsync(LoginModel.LoginCodePath);
+        var codePage = await browser.GetPageAsync(SignInSteps.SecondFactorPath);
 
         Assert.Equal("Lost your device?", codePage.Document.QuerySelector($"a[href='{LostDeviceModel.Path}']")!.TextContent);
     }

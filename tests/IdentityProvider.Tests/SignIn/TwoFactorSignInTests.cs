@@ -1,3 +1,4 @@
+using IdentityProvider.Authentication.Sessions;
 using System.Net;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
@@ -102,7 +103,7 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
         return (browser, flow, afterPassword);
     }
 
-    private static async Task<HttpResponseMessage> SubmitCodeAsync(HttpClient browser, string code, string path = LoginModel.LoginCodePath)
+    private static async Task<HttpResponseMessage> SubmitCodeAsync(HttpClient browser, string code, string path = SignInSteps.SecondFactorPath)
     {
         var page = await browser.GetPageAsync(path);
         return await browser.SubmitAsync(page, new Dictionary<string, string> { ["Code"] = code });
@@ -119,7 +120,7 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
         var resumed = await browser.GetAsync(afterCode.Headers.Location!.OriginalString);
         var tokens = await CodeFlow.JsonAsync(await flow.RedeemAsync(flow.CodeFrom(resumed.Headers.Location!.OriginalString)));
 
-        Assert.Equal(LoginModel.LoginCodePath, afterPassword.Headers.Location!.OriginalString);
+        Assert.Equal(SignInSteps.SecondFactorPath, afterPassword.Headers.Location!.OriginalString);
         Assert.Equal("one-time-code", codePage.Document.QuerySelector("#code")!.GetAttribute("autocomplete"));
         Assert.Equal("numeric", codePage.Document.QuerySelector("#code")!.GetAttribute("inputmode"));
         Assert.Equal(0, await _factory.WithDbAsync(db => db.AuthorizationCodes.CountAsync(c => c.RedeemedAt == null && c.Amr == "pwd")));
@@ -184,7 +185,7 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.SeeOther, (await SubmitCodeAsync(first, code)).StatusCode);
 
         var (second, _, _) = await PasswordStepAsync();
-        var replay = await HtmlForms.ReadPageAsync(await SubmitCodeAsync(second, code), LoginModel.LoginCodePath);
+        var replay = await HtmlForms.ReadPageAsync(await SubmitCodeAsync(second, code), SignInSteps.SecondFactorPath);
 
         Assert.Equal(LoginModel.GenericError, replay.Document.QuerySelector("#code-error")!.TextContent);
         first.Dispose();
@@ -198,8 +199,8 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
         var (a, _, _) = await PasswordStepAsync();
         var (b, _, _) = await PasswordStepAsync();
         var code = CodeAt(secret);
-        var pageA = await a.GetPageAsync(LoginModel.LoginCodePath);
-        var pageB = await b.GetPageAsync(LoginModel.LoginCodePath);
+        var pageA = await a.GetPageAsync(SignInSteps.SecondFactorPath);
+        var pageB = await b.GetPageAsync(SignInSteps.SecondFactorPath);
 
         var responses = await Task.WhenAll(
             a.SubmitAsync(pageA, new Dictionary<string, string> { ["Code"] = code }),
@@ -216,11 +217,11 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
         var (_, codes) = await EnrolAsync();
         var (browser, flow, _) = await PasswordStepAsync();
 
-        var used = await SubmitCodeAsync(browser, codes[3].ToLowerInvariant(), LoginModel.LoginCodePath + "?method=recovery");
+        var used = await SubmitCodeAsync(browser, codes[3].ToLowerInvariant(), SignInSteps.SecondFactorPath + "?method=recovery");
         var remaining = await browser.GetPageAsync(used.Headers.Location!.OriginalString);
         var resumed = await browser.GetAsync(remaining.Document.QuerySelector("a.button")!.GetAttribute("href")!);
         var (again, _, _) = await PasswordStepAsync();
-        var reuse = await HtmlForms.ReadPageAsync(await SubmitCodeAsync(again, codes[3], LoginModel.LoginCodePath + "?method=recovery"), LoginModel.LoginCodePath);
+        var reuse = await HtmlForms.ReadPageAsync(await SubmitCodeAsync(again, codes[3], SignInSteps.SecondFactorPath + "?method=recovery"), SignInSteps.SecondFactorPath);
 
         Assert.Equal(RecoveryUsedModel.Path, used.Headers.Location!.OriginalString);
         Assert.Equal("9", remaining.Document.QuerySelector("#remaining")!.TextContent);
@@ -266,7 +267,7 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
     {
         await EnrolAsync();
         var (browser, _, _) = await PasswordStepAsync();
-        var page = await browser.GetPageAsync(LoginModel.LoginCodePath);
+        var page = await browser.GetPageAsync(SignInSteps.SecondFactorPath);
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
             browser.SubmitAsync(page, new Dictionary<string, string> { ["Code"] = (100000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture) })));
@@ -317,7 +318,7 @@ public abstract class TwoFactorSignInTests : IAsyncLifetime
         var regenerated = await HtmlForms.ReadPageAsync(await browser.SubmitAsync(security,
             new Dictionary<string, string> { ["code"] = CodeAt(secret) }, "form[action*='RegenerateCodes']"), SecurityModel.Path);
         var (again, _, _) = await PasswordStepAsync();
-        var oldCode = await SubmitCodeAsync(again, oldCodes[1], LoginModel.LoginCodePath + "?method=recovery");
+        var oldCode = await SubmitCodeAsync(again, oldCodes[1], SignInSteps.SecondFactorPath + "?method=recovery");
 
         Assert.Contains("not accepted", refused.Text, StringComparison.Ordinal);
         Assert.Equal(10, regenerated.Document.QuerySelectorAll("#recovery-codes code").Length);

@@ -19,6 +19,7 @@ internal static class SessionSetup
         services.AddSingleton<IAuthenticationSessions, CookieAuthenticationSessions>();
         services.AddSingleton<PartialSignIn>();
         services.AddScoped<SignInCompletion>();
+        services.AddScoped<SignInSteps>();
         services.AddAuthentication(SessionOptions.Scheme).AddCookie(SessionOptions.Scheme).AddCookie(PartialSignIn.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(PartialSignIn.Scheme)
             .Configure<IOptions<OpenIdServerOptions>>((cookie, server) =>

@@ -1,7 +1,10 @@
+using IdentityProvider.Authentication.Lockout;
+using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.Passwords;
 using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Web;
+using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -10,23 +13,23 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>
-/// The password step. Users with a second factor continue on the code page; others are signed in.
-/// Posts are limited per client address (the <c>sign-in</c> policy) and per login name.
+/// The first step: a password (users with a second factor continue on the code page), or a
+/// passkey, which alone signs the user in when it verified them on their device. Posts are
+/// limited per client address (the <c>sign-in</c> policy), password posts also per login name.
 /// </summary>
 [EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
 public sealed class LoginModel(
     AuthorizationInteraction interaction,
     SignInRateLimiter rateLimiter,
     PasswordAuthenticator passwords,
-    PartialSignIn partial,
-    SignInCompletion completion,
-    TimeProvider time) : PageModel
+    PasskeyAuthenticator passkeys,
+    SignInAttemptGate gate,
+    SignInSteps steps) : PageModel
 {
     /// <summary>One text for every failure (seed 002): nothing tells which part was wrong, or whether the account exists.</summary>
     public const string GenericError = "Login failed. Please check your login details and try again. Otherwise contact your administrator.";
 
     public const string Path = "/account/login";
-    public const string LoginCodePath = "/account/login/code";
 
     /// <summary>Retry-After when every hashing slot was busy: a hash takes about 100 ms, so soon.</summary>
     public static readonly TimeSpan ThrottledRetryAfter = TimeSpan.FromSeconds(5);
@@ -75,13 +78,26 @@ public sealed class LoginModel(
             return Page();
         }
 
-        var user = check.User!;
-        if (user.TwoFactorEnabled)
+        return new SeeOtherResult(await steps.AfterPasswordAsync(HttpContext, check.User!, RequestId, cancellationToken));
+    }
+
+    /// <summary>A challenge for any passkey of this site (discoverable credentials: no username needed).</summary>
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync(CancellationToken cancellationToken) =>
+        PasskeyResponses.Challenge(await passkeys.BeginAssertionAsync(PasskeyCeremonyPurposes.SignIn, null, HttpContext, cancellationToken));
+
+    public async Task<IActionResult> OnPostPasskeyAsync(string? ceremony, string? credential, CancellationToken cancellationToken)
+    {
+        ClientName = (await interaction.GetContextAsync(RequestId, cancellationToken))?.ClientDisplayName;
+        var outcome = await passkeys.CompleteAssertionAsync(PasskeyCeremonyPurposes.SignIn, ceremony, credential, null, HttpContext, cancellationToken);
+        if (!outcome.Succeeded)
         {
-            await partial.StartAsync(HttpContext, new PendingSecondFactor(user.Id, time.GetUtcNow(), RequestId));
-            return new SeeOtherResult(LoginCodePath);
+            Error = outcome.Error;
+            return Page();
         }
 
-        return new SeeOtherResult(await completion.CompleteAsync(HttpContext, user.Id, ["pwd"], RequestId, cancellationToken));
+        // A complete sign-in by the account's owner: failures an attacker ran up stop counting toward the hard lock.
+        await gate.RecordSuccessAsync(outcome.UserId!, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
+        var amr = PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified);
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, outcome.UserId!, amr, RequestId, cancellationToken));
     }
 }

@@ -1,4 +1,5 @@
 using IdentityProvider.Authentication.Lockout;
+using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Sessions;
@@ -13,7 +14,7 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>
-/// The second step of sign-in: a six-digit code from the authenticator app or, with
+/// The second step of sign-in: a six-digit code from the authenticator app, a passkey, or, with
 /// <c>?method=recovery</c>, a recovery code. Each attempt passes the database gate first; posts
 /// are limited per client address (the <c>sign-in</c> policy).
 /// </summary>
@@ -23,7 +24,9 @@ public sealed class LoginCodeModel(
     SignInAttemptGate gate,
     TotpAuthenticator totp,
     RecoveryCodeService recoveryCodes,
-    SignInCompletion completion,
+    PasskeyAuthenticator passkeys,
+    PasskeyManager passkeyList,
+    SignInSteps steps,
     IAuditLog audit) : PageModel
 {
     /// <summary>RFC 8176: password, a one-time password, and so more than one factor.</summary>
@@ -39,16 +42,61 @@ public sealed class LoginCodeModel(
 
     public bool UsesRecoveryCode => Method == "recovery";
 
-    public async Task<IActionResult> OnGetAsync() =>
-        await partial.GetAsync(HttpContext) is null ? new SeeOtherResult(LoginModel.Path) : Page();
+    /// <summary>The user has an authenticator app; without one (passkeys only) the code form is not offered.</summary>
+    public bool HasTotp { get; private set; } = true;
+
+    public bool HasPasskeys { get; private set; }
+
+    public bool HasRecoveryCodes { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
+        await LoadAsync(cancellationToken) is { } redirect ? redirect : Page();
+
+    /// <summary>A challenge that only this user's passkeys can answer.</summary>
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync(CancellationToken cancellationToken)
+    {
+        var pending = await partial.GetAsync(HttpContext);
+        return pending is null || pending.FactorsComplete
+            ? PasskeyResponses.Error(LoginModel.GenericError)
+            : PasskeyResponses.Challenge(await passkeys.BeginAssertionAsync(PasskeyCeremonyPurposes.SecondFactor, pending.UserId, HttpContext, cancellationToken));
+    }
+
+    /// <summary>A passkey after the password: possession added to knowledge, with or without user verification.</summary>
+    public async Task<IActionResult> OnPostPasskeyAsync(string? ceremony, string? credential, CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(cancellationToken) is { } redirect)
+        {
+            return redirect;
+        }
+
+        var pending = (await partial.GetAsync(HttpContext))!;
+        if (!await gate.TryReserveAsync(pending.UserId, SignInFactor.SecondFactor, cancellationToken))
+        {
+            Error = LoginModel.GenericError;
+            return Page();
+        }
+
+        var outcome = await passkeys.CompleteAssertionAsync(PasskeyCeremonyPurposes.SecondFactor, ceremony, credential, pending.UserId, HttpContext, cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            await gate.RecordFailureAsync(pending.UserId, SignInFactor.SecondFactor, cancellationToken);
+            Error = outcome.Error;
+            return Page();
+        }
+
+        await gate.RecordSuccessAsync(pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
+        var amr = PasskeyAmr.AfterPassword(outcome.BackupEligible, outcome.UserVerified);
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, pending.UserId, amr, pending.RequestId, cancellationToken));
+    }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
     {
-        var pending = await partial.GetAsync(HttpContext);
-        if (pending is null)
+        if (await LoadAsync(cancellationToken) is { } redirect)
         {
-            return new SeeOtherResult(LoginModel.Path);
+            return redirect;
         }
+
+        var pending = (await partial.GetAsync(HttpContext))!;
 
         var code = Code;
         Code = "";
@@ -71,7 +119,7 @@ public sealed class LoginCodeModel(
         }
 
         await gate.RecordSuccessAsync(pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
-        var next = await completion.CompleteAsync(HttpContext, pending.UserId, TwoFactorAmr, pending.RequestId, cancellationToken);
+        var next = await steps.AfterFactorsAsync(HttpContext, pending.UserId, TwoFactorAmr, pending.RequestId, cancellationToken);
         if (!UsesRecoveryCode)
         {
             return new SeeOtherResult(next);
@@ -81,5 +129,25 @@ public sealed class LoginCodeModel(
         TempData["RecoveryCodesRemaining"] = await recoveryCodes.CountRemainingAsync(pending.UserId, cancellationToken);
         TempData["Next"] = next;
         return new SeeOtherResult(RecoveryUsedModel.Path);
+    }
+
+    /// <returns>Where to go instead of this page: no sign-in in progress, or its factors are already done.</returns>
+    private async Task<IActionResult?> LoadAsync(CancellationToken cancellationToken)
+    {
+        var pending = await partial.GetAsync(HttpContext);
+        if (pending is null)
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        if (pending.FactorsComplete)
+        {
+            return new SeeOtherResult(SignInSteps.PasskeyRequiredPath);
+        }
+
+        HasTotp = await totp.IsEnabledAsync(pending.UserId, cancellationToken);
+        HasPasskeys = await passkeyList.CountAsync(pending.UserId, cancellationToken) > 0;
+        HasRecoveryCodes = await recoveryCodes.CountRemainingAsync(pending.UserId, cancellationToken) > 0;
+        return null;
     }
 }

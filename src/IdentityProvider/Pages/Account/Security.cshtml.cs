@@ -1,4 +1,5 @@
 using IdentityProvider.Account;
+using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.Passwords;
 using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.RecoveryCodes;
@@ -10,13 +11,14 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>
 /// My account → Security: set up an authenticator app (after re-entering the password), see and
-/// regenerate recovery codes, disable two-factor sign-in. Its password and code posts are limited
-/// per client address (the <c>sign-in</c> policy).
+/// regenerate recovery codes, disable two-factor sign-in; add, rename and remove passkeys. Its
+/// password and code posts are limited per client address (the <c>sign-in</c> policy).
 /// </summary>
 [EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
 public sealed class SecurityModel(
@@ -25,7 +27,11 @@ public sealed class SecurityModel(
     PasswordAuthenticator passwords,
     TotpAuthenticator totp,
     RecoveryCodeService recoveryCodes,
-    SecuritySettings settings) : PageModel
+    SecuritySettings settings,
+    PasskeyAuthenticator passkeys,
+    PasskeyManager passkeyManager,
+    IOptions<PasskeyOptions> passkeyOptions,
+    TimeProvider time) : PageModel
 {
     public const string Path = "/account/security";
 
@@ -39,6 +45,17 @@ public sealed class SecurityModel(
 
     /// <summary>Set once, right after they were made: the only time the codes are ever shown.</summary>
     public IReadOnlyList<string>? NewRecoveryCodes { get; private set; }
+
+    public IReadOnlyList<PasskeySummary> Passkeys { get; private set; } = [];
+
+    /// <summary>
+    /// Adding a passkey, or removing the last strong factor, needs a sign-in from the last few
+    /// minutes; an older session confirms the password instead.
+    /// </summary>
+    public bool SignInIsFresh { get; private set; }
+
+    /// <summary>Removing this passkey would leave the account with a password only.</summary>
+    public bool IsLastStrongFactor => !Overview.TotpEnabled && Passkeys.Count == 1;
 
     public string? Error { get; private set; }
 
@@ -145,7 +162,120 @@ public sealed class SecurityModel(
         return Page();
     }
 
+    /// <summary>Returns the challenge for <c>navigator.credentials.create</c>, or a message to show.</summary>
+    public async Task<IActionResult> OnPostPasskeyCreationOptionsAsync(string? name, string? password, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return PasskeyResponses.Error("Your session has ended. Sign in again.");
+        }
+
+        if (PasskeyNames.Validate(name, out var passkeyName) is { } invalid)
+        {
+            return PasskeyResponses.Error(invalid);
+        }
+
+        if (await ConfirmRecentSignInAsync(password, cancellationToken) is { } refused)
+        {
+            return refused is TooManyAttemptsResult ? refused : PasskeyResponses.Error(Error!);
+        }
+
+        return await passkeys.BeginRegistrationAsync(Account!, passkeyName, HttpContext, cancellationToken) is { } challenge
+            ? PasskeyResponses.Challenge(challenge)
+            : PasskeyResponses.Error(PasskeyNames.LimitReached);
+    }
+
+    public async Task<IActionResult> OnPostRegisterPasskeyAsync(string? ceremony, string? credential, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        var outcome = await passkeys.CompleteRegistrationAsync(Account!.Id, ceremony, credential, HttpContext, cancellationToken);
+        if (!outcome.Succeeded)
+        {
+            Error = outcome.Error;
+            return Page();
+        }
+
+        TempData[MessageKey] = "Your passkey has been added. You can now sign in with it.";
+        return new SeeOtherResult(Path);
+    }
+
+    public async Task<IActionResult> OnPostRenamePasskeyAsync(string? id, string? name, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        if (PasskeyNames.Validate(name, out var passkeyName) is { } invalid)
+        {
+            Error = invalid;
+            return Page();
+        }
+
+        if (!await passkeyManager.RenameAsync(Account!.Id, id ?? "", passkeyName, cancellationToken))
+        {
+            Error = "That passkey no longer exists.";
+            return Page();
+        }
+
+        TempData[MessageKey] = "The passkey has been renamed.";
+        return new SeeOtherResult(Path);
+    }
+
+    /// <summary>The last strong factor goes only after a recent sign-in or the password again.</summary>
+    public async Task<IActionResult> OnPostDeletePasskeyAsync(string? id, string? password, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        var wasLast = IsLastStrongFactor;
+        if (wasLast && await ConfirmRecentSignInAsync(password, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (!await passkeyManager.DeleteAsync(Account!.Id, id ?? "", Account.Id, cancellationToken))
+        {
+            Error = "That passkey no longer exists.";
+            return Page();
+        }
+
+        TempData[MessageKey] = wasLast
+            ? "The passkey has been removed. You now sign in with your password only; your administrators have been informed."
+            : "The passkey has been removed.";
+        return new SeeOtherResult(Path);
+    }
+
     public string AccountName => Account!.Email ?? Account.UserName ?? Account.Id;
+
+    /// <returns>Null when the sign-in is recent or the password is right; otherwise what to answer, with <see cref="Error"/> set.</returns>
+    private async Task<IActionResult?> ConfirmRecentSignInAsync(string? password, CancellationToken cancellationToken)
+    {
+        if (SignInIsFresh)
+        {
+            return null;
+        }
+
+        var check = string.IsNullOrEmpty(password) ? new PasswordCheck(null) : await passwords.CheckAsync(Account!.UserName!, password, cancellationToken);
+        if (check.Throttled)
+        {
+            return new TooManyAttemptsResult(LoginModel.ThrottledRetryAfter);
+        }
+
+        if (check.Succeeded)
+        {
+            return null;
+        }
+
+        Error = string.IsNullOrEmpty(password) ? "Enter your password to confirm it's you." : "That password is not correct.";
+        return Page();
+    }
 
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
@@ -157,7 +287,9 @@ public sealed class SecurityModel(
             return false;
         }
 
+        SignInIsFresh = time.GetUtcNow() - session!.AuthTime <= passkeyOptions.Value.FreshSignInWindow;
         Overview = await settings.GetAsync(Account.Id, cancellationToken);
+        Passkeys = await passkeyManager.ListAsync(Account.Id, cancellationToken);
         return true;
     }
 }
