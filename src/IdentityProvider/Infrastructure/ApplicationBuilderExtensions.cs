@@ -1,3 +1,4 @@
+using IdentityProvider.Admin.Api;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Logging;
@@ -37,6 +38,7 @@ internal static class ApplicationBuilderExtensions
 
         app.MapIdentityProviderHealthChecks();
         app.MapOpenIdConnectServer();
+        app.MapAdminApi();
         app.MapBrandStylesheet();
         app.MapRazorPages();
         return app;

@@ -1,4 +1,5 @@
 using IdentityProvider.Account;
+using IdentityProvider.Admin.Api;
 using IdentityProvider.Authentication;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
@@ -57,6 +58,7 @@ internal static class ServiceCollectionExtensions
         services.AddProtocol(configuration);
         services.AddSignInSessions(configuration);
         services.AddFactors(configuration);
+        services.AddAdminApi(configuration);
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddEmail(configuration);

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IdentityProvider.Tests.AdminApi;
+
+/// <summary>The OpenAPI description at /admin/api/openapi.json against the routes actually mapped.</summary>
+public sealed class AdminApiDocumentTests : IAsyncLifetime
+{
+    private AdminApiHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await AdminApiHost.StartAsync(TestDatabase.Sqlite());
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private async Task<JsonElement> DocumentAsync()
+    {
+        var response = await _host.Client.GetAsync("/admin/api/openapi.json");
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return await CodeFlow.JsonAsync(response);
+    }
+
+    [Fact]
+    public async Task Describes_EveryMappedAdminApiRoute()
+    {
+        var document = await DocumentAsync();
+        // Read the route table directly, not through the document's own helper.
+        var mapped = _host.Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/admin/api", StringComparison.Ordinal))
+            .SelectMany(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Select(m => (e.RoutePattern.RawText!, m)))
+            .ToList();
+
+        Assert.True(mapped.Count >= 5);
+        foreach (var (path, method) in mapped)
+        {
+            Assert.True(document.GetProperty("paths").TryGetProperty(path, out var item), $"{path} is not described");
+            Assert.True(item.TryGetProperty(method.ToLowerInvariant(), out _), $"{method} {path} is not described");
+        }
+    }
+
+    [Theory]
+    [InlineData("/admin/api/users/{userId}/passkeys", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/users/{userId}/passkeys/{passkeyId}", "delete", new[] { "204", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/users/{userId}/passkey-request", "post", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/users/{userId}/passkey-request", "delete", new[] { "204", "401", "403", "404" })]
+    public async Task Describes_EveryOutcome_AndTheBearerRequirement(string path, string method, string[] statuses)
+    {
+        var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);
+
+        Assert.Equal(statuses, operation.GetProperty("responses").EnumerateObject().Select(r => r.Name));
+        Assert.Equal("idp.admin", operation.GetProperty("security")[0].GetProperty("bearer")[0].GetString());
+    }
+
+    [Fact]
+    public async Task IsOpenApi31_WithTheBearerSecurityScheme()
+    {
+        var document = await DocumentAsync();
+
+        Assert.Equal("3.1.0", document.GetProperty("openapi").GetString());
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
+        Assert.True(document.GetProperty("components").GetProperty("schemas").TryGetProperty("PasskeySummary", out _));
+    }
+}
