@@ -226,7 +226,7 @@ public abstract class PasskeyCeremonyTests : IAsyncLifetime
 
         var response = await PostAssertionAsync(browser, token, fresh, recorded);
 
-        await AssertRefusedAsync(response, PasskeyErrors.Replayed, "challenge");
+        await AssertRefusedAsync(response, PasskeyErrors.Expired, "challenge");
     }
 
     [Fact]

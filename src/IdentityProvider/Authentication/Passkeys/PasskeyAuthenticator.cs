@@ -85,7 +85,7 @@ public sealed partial class PasskeyAuthenticator(
         });
         if (!result.Succeeded || result.UserEntity.Id != userId)
         {
-            var reason = result.Failure?.Message ?? "user entity mismatch";
+            var reason = PasskeyErrors.ForRecord(result.Failure?.Message ?? "user entity mismatch");
             return await RegistrationFailedAsync(userId, PasskeyErrors.ForRegistration(reason), reason, cancellationToken);
         }
 
@@ -155,7 +155,7 @@ public sealed partial class PasskeyAuthenticator(
         });
         if (!result.Succeeded)
         {
-            var reason = result.Failure?.Message ?? "assertion failed";
+            var reason = PasskeyErrors.ForRecord(result.Failure?.Message ?? "assertion failed");
             return await SignInFailedAsync(expectedUserId, PasskeyErrors.ForAssertion(reason), reason, cancellationToken);
         }
 

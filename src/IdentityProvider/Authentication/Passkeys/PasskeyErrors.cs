@@ -23,10 +23,22 @@ public static class PasskeyErrors
     {
         _ when Has(reason, "invalid origin") || Has(reason, "Relying Party ID") => WrongSite,
         _ when Has(reason, "already registered") => AlreadyRegistered,
-        _ when Has(reason, "signature counter") || Has(reason, "challenge") => Replayed,
+        _ when Has(reason, "signature counter") => Replayed,
+        // An answer to another challenge: typically a second tab, or a page left open too long.
+        _ when Has(reason, "challenge") => Expired,
         _ when Has(reason, "'UserVerified'") => PasskeyAuthenticator.VerificationRequired,
         _ => null,
     };
+
+    /// <summary>
+    /// Identity's sentences quote what the browser sent (an origin, a type); the audit trail and
+    /// the log keep them, bounded and without control characters, since a client chose them.
+    /// </summary>
+    public static string ForRecord(string reason)
+    {
+        var printable = new string([.. reason.Where(c => !char.IsControl(c))]);
+        return printable.Length <= 300 ? printable : printable[..300] + "…";
+    }
 
     private static bool Has(string reason, string words) => reason.Contains(words, StringComparison.OrdinalIgnoreCase);
 }
