@@ -50,6 +50,8 @@ public sealed class AuthorizationInteraction(
             ResumeUrl(requestId))
         {
             UiLocales = ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.UiLocales)),
+            ReauthenticationRequested = ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.Prompt)).Contains("login")
+                || parameters.ContainsKey(OAuthParameterNames.MaxAge),
         };
     }
 
@@ -98,4 +100,10 @@ public sealed record InteractionContext(
 {
     /// <summary>OIDC Core §3.1.2.1: languages the client prefers for the pages, most preferred first.</summary>
     public IReadOnlyList<string> UiLocales { get; init; } = [];
+
+    /// <summary>
+    /// prompt=login or max_age (OIDC Core §3.1.2.1): the client wants the user's factors proven
+    /// again, so neither the session nor a remembered browser stands in for them.
+    /// </summary>
+    public bool ReauthenticationRequested { get; init; }
 }

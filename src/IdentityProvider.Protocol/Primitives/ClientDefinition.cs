@@ -27,6 +27,9 @@ public sealed record ClientDefinition
 
     public bool RequireConsent { get; init; }
 
+    /// <summary>An acr every sign-in for this client must reach (e.g. <c>mfa</c>), whatever the request asks; null for none.</summary>
+    public string? RequiredAcr { get; init; }
+
     /// <summary>SHA-256 hashes of the currently valid secrets; more than one while a secret is being rotated.</summary>
     public IReadOnlyList<ClientSecretHash> Secrets { get; init; } = [];
 

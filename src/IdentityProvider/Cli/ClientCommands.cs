@@ -12,7 +12,8 @@ internal static class ClientCommands
           IdentityProvider clients list
           IdentityProvider clients add --id ID [--name NAME] [--public] [--auth-method M]
                                        [--redirect-uri URI]... [--post-logout-redirect-uri URI]...
-                                       [--grant-type T]... [--scope S]... [--consent] [--jwks-file F]
+                                       [--grant-type T]... [--scope S]... [--consent] [--require-acr mfa|phr]
+                                       [--jwks-file F]
           IdentityProvider clients remove --id ID
           IdentityProvider clients rotate-secret --id ID [--overlap HH:MM:SS]
         """;
@@ -65,6 +66,7 @@ internal static class ClientCommands
             GrantTypes = args.All("--grant-type").DefaultIfEmpty(GrantTypes.AuthorizationCode).ToList(),
             Scopes = args.All("--scope").SelectMany(s => s.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToList(),
             RequireConsent = args.Flag("--consent"),
+            RequiredAcr = args.Single("--require-acr"),
             Jwks = jwksFile is null ? null : File.ReadAllText(jwksFile),
         };
     }

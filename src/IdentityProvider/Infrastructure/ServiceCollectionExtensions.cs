@@ -8,6 +8,7 @@ using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Localization;
 using IdentityProvider.Pages;
+using IdentityProvider.Policy;
 using IdentityProvider.Protocol.Interaction;
 using IdentityProvider.Infrastructure.Email;
 using IdentityProvider.Infrastructure.Health;
@@ -55,6 +56,7 @@ internal static class ServiceCollectionExtensions
         services.AddScoped<ClientManager>();
         services.AddScoped<ConfiguredClientsImporter>();
 
+        services.AddMfaPolicy(configuration);
         services.AddProtocol(configuration);
         services.AddSignInSessions(configuration);
         services.AddFactors(configuration);

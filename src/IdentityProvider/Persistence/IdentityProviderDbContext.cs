@@ -49,6 +49,12 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<PasskeyCeremony> PasskeyCeremonies => Set<PasskeyCeremony>();
 
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+
+    public DbSet<OrganisationMember> OrganisationMembers => Set<OrganisationMember>();
+
+    public DbSet<MfaPolicySettingsEntity> MfaPolicySettings => Set<MfaPolicySettingsEntity>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -146,6 +146,7 @@ public sealed class ClientManager(IdentityProviderDbContext db, EfClientStore ca
         entity.AllowedScopes = string.Join(' ', registration.Scopes.Distinct());
         entity.RequirePkce = registration.RequirePkce;
         entity.RequireConsent = registration.RequireConsent;
+        entity.RequiredAcr = registration.RequiredAcr;
         entity.Jwks = registration.Jwks;
         entity.Enabled = true;
         entity.UpdatedAt = entity.UpdatedAt == default ? now : entity.UpdatedAt;

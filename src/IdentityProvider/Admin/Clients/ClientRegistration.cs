@@ -29,6 +29,9 @@ public sealed class ClientRegistration
 
     public bool RequireConsent { get; set; }
 
+    /// <summary>The acr every sign-in for the client must reach: <c>mfa</c> or <c>phr</c> (a passkey); null for the users' own policy.</summary>
+    public string? RequiredAcr { get; set; }
+
     public string? Jwks { get; set; }
 
     /// <summary>

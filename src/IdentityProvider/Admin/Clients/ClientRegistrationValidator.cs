@@ -60,6 +60,11 @@ public static partial class ClientRegistrationValidator
         errors.AddRange(registration.RedirectUris.Select(uri => RedirectUriProblem(uri, "redirect URI")).OfType<string>());
         errors.AddRange(registration.PostLogoutRedirectUris.Select(uri => RedirectUriProblem(uri, "post-logout redirect URI")).OfType<string>());
         errors.AddRange(registration.Scopes.Where(scope => !ScopeToken().IsMatch(scope)).Select(scope => $"scope '{scope}' is not a valid scope token."));
+        if (registration.RequiredAcr is { } acr && Policy.AssuranceLevels.FromAcr(acr) is null)
+        {
+            errors.Add($"required acr '{acr}' is not one of: {string.Join(", ", Policy.AssuranceLevels.SupportedAcrValues)}.");
+        }
+
         return errors;
     }
 

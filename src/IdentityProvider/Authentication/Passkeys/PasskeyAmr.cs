@@ -15,8 +15,4 @@ public static class PasskeyAmr
         userVerified
             ? [backupEligible ? "swk" : "hwk", "user", "pin", "mfa"]
             : [backupEligible ? "swk" : "hwk", "user"];
-
-    /// <summary>A passkey used after a password: the key adds possession to the password's knowledge.</summary>
-    public static IReadOnlyList<string> AfterPassword(bool backupEligible, bool userVerified) =>
-        ["pwd", .. Of(backupEligible, userVerified).Where(v => v != "mfa"), "mfa"];
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using IdentityProvider.Protocol.Endpoints;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -20,6 +21,7 @@ internal static class SessionSetup
         services.AddSingleton<PartialSignIn>();
         services.AddScoped<SignInCompletion>();
         services.AddScoped<SignInSteps>();
+        services.TryAddSingleton<IBrowserMemory, NoBrowserMemory>();
         services.AddAuthentication(SessionOptions.Scheme).AddCookie(SessionOptions.Scheme).AddCookie(PartialSignIn.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(PartialSignIn.Scheme)
             .Configure<IOptions<OpenIdServerOptions>>((cookie, server) =>

@@ -1,40 +1,94 @@
 using IdentityProvider.Authentication.Passkeys;
-using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Policy;
+using IdentityProvider.Protocol.Interaction;
 
 namespace IdentityProvider.Authentication.Sessions;
 
 /// <summary>
-/// Where a sign-in goes after each factor: on to the second factor, on to an enrolment the
-/// account owes, or to completion. Pages call this after verifying a factor and redirect to the
-/// path it returns; none of them decides the order for itself.
+/// Where a sign-in goes after each step: on to a second factor, on to an enrolment the policy or
+/// an administrator demands, or to completion. Pages verify a factor, call this, and redirect to
+/// the path it returns; which step comes next is decided here, by the MFA policy evaluator.
 /// </summary>
-public sealed class SignInSteps(PartialSignIn partial, SignInCompletion completion, PasskeyRequests passkeyRequests, TimeProvider time)
+public sealed class SignInSteps(
+    PartialSignIn partial,
+    SignInCompletion completion,
+    PasskeyRequests passkeyRequests,
+    MfaPolicyInputs inputs,
+    MfaPolicyEvaluator evaluator,
+    MfaSettingsStore settings,
+    AuthorizationInteraction interaction,
+    IBrowserMemory browsers,
+    TimeProvider time)
 {
     public const string SecondFactorPath = "/account/login/code";
+    public const string EnrolmentPath = "/account/mfa/setup";
     public const string PasskeyRequiredPath = "/account/passkey/required";
 
-    /// <summary>The password was right.</summary>
-    public async Task<string> AfterPasswordAsync(HttpContext http, ApplicationUser user, string? requestId, CancellationToken cancellationToken)
+    /// <summary>What the policy says of this sign-in, with <paramref name="amr"/> proven so far.</summary>
+    /// <returns>Null for an unknown user.</returns>
+    public async Task<MfaDecision?> DecideAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken)
     {
-        if (user.TwoFactorEnabled)
+        var request = await interaction.GetContextAsync(requestId, cancellationToken);
+        var remembered = await browsers.IsRememberedAsync(http, userId, cancellationToken);
+        var input = await inputs.ForSignInAsync(userId, amr, request, remembered, federation: null, cancellationToken);
+        return input is null ? null : evaluator.Evaluate(input);
+    }
+
+    /// <summary>
+    /// A first factor (a password, a passkey) is proven, or, for a step-up, the session's factors
+    /// stand as the first step (<paramref name="amr"/> is then the session's).
+    /// </summary>
+    public async Task<string> AfterFirstFactorAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken)
+    {
+        var decision = await DecideAsync(http, userId, amr, requestId, cancellationToken);
+        if (decision is { Satisfied: false, Offer.Count: > 0 })
         {
-            await partial.StartAsync(http, new PendingSignIn(user.Id, time.GetUtcNow(), requestId));
+            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.SecondFactor));
             return SecondFactorPath;
         }
 
-        return await AfterFactorsAsync(http, user.Id, ["pwd"], requestId, cancellationToken);
+        if (decision is { Satisfied: false, Enrolment: not EnrolmentDemand.None })
+        {
+            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.Enrolment));
+            return EnrolmentPath;
+        }
+
+        // Satisfied, or short of an application's demand nothing can meet (MFA turned off): the
+        // session states what was proven and the authorization endpoint answers the client.
+        return await AfterFactorsAsync(http, userId, amr, requestId, cancellationToken);
     }
 
     /// <summary>Every factor the sign-in needs is proven (<paramref name="amr"/>, RFC 8176).</summary>
     public async Task<string> AfterFactorsAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken)
     {
         // An administrator asked for a new passkey: the sign-in waits until the user registers one.
-        if (await passkeyRequests.FindAsync(userId, cancellationToken) is not null)
+        if (await passkeyRequests.FindAsync(userId, cancellationToken) is not null && (await settings.GetAsync(cancellationToken)).MfaEnabled)
         {
-            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr));
+            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.PasskeyRegistration));
             return PasskeyRequiredPath;
         }
 
         return await completion.CompleteAsync(http, userId, amr, requestId, cancellationToken);
     }
+
+    /// <summary>The path where a sign-in waiting at <paramref name="stage"/> continues.</summary>
+    public static string PathOf(PendingStage stage) => stage switch
+    {
+        PendingStage.SecondFactor => SecondFactorPath,
+        PendingStage.Enrolment => EnrolmentPath,
+        _ => PasskeyRequiredPath,
+    };
+
+    /// <summary>
+    /// The factors of two steps together: everything either proved, and <c>mfa</c> (RFC 8176 §2),
+    /// since a second step always adds a factor of another kind.
+    /// </summary>
+    public static IReadOnlyList<string> Combine(IReadOnlyList<string> first, IReadOnlyList<string> second) =>
+        [.. first.Concat(second).Where(v => v != "mfa").Distinct(StringComparer.Ordinal), "mfa"];
+}
+
+/// <summary>"Don't ask again on this browser": whether this browser carries a valid mark for the user.</summary>
+public interface IBrowserMemory
+{
+    Task<bool> IsRememberedAsync(HttpContext http, string userId, CancellationToken cancellationToken);
 }

@@ -28,6 +28,14 @@ public static class AuditActions
     public const string PasskeySignInFailed = "passkey.sign_in_failed";
     public const string PasskeyRequested = "passkey.requested";
     public const string PasskeyRequestCancelled = "passkey.request_cancelled";
+    public const string MfaPolicyChanged = "policy.settings_changed";
+    public const string MfaEnrolmentPostponed = "mfa.enrolment_postponed";
+    public const string UserMfaRequired = "user.mfa_required_set";
+    public const string UserMfaNotRequired = "user.mfa_required_cleared";
+    public const string OrganisationCreated = "organisation.created";
+    public const string OrganisationMfaChanged = "organisation.mfa_changed";
+    public const string OrganisationDeleted = "organisation.deleted";
+    public const string OrganisationMembershipChanged = "organisation.membership_changed";
 }
 
 /// <summary>Actors that are not users.</summary>

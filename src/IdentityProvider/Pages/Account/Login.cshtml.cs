@@ -24,6 +24,7 @@ public sealed class LoginModel(
     PasswordAuthenticator passwords,
     PasskeyAuthenticator passkeys,
     SignInAttemptGate gate,
+    IAuthenticationSessions sessions,
     SignInSteps steps) : PageModel
 {
     /// <summary>One text for every failure (seed 002): nothing tells which part was wrong, or whether the account exists.</summary>
@@ -47,11 +48,23 @@ public sealed class LoginModel(
 
     public string? Error { get; private set; }
 
-    public async Task OnGetAsync(CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         var context = await interaction.GetContextAsync(RequestId, cancellationToken);
         ClientName = context?.ClientDisplayName;
         Username = context?.LoginHint ?? "";
+
+        // Step-up: a signed-in user whose session falls short of what this application demands
+        // proves only the missing factor; the password is asked again only when the client wants
+        // a fresh sign-in (prompt=login, max_age).
+        if (context is { ReauthenticationRequested: false } && await sessions.GetCurrentAsync(HttpContext) is { } session
+            && await steps.DecideAsync(HttpContext, session.Subject, session.Amr, RequestId, cancellationToken) is { Satisfied: false } decision
+            && (decision.Offer.Count > 0 || decision.Enrolment != Policy.EnrolmentDemand.None))
+        {
+            return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, session.Subject, session.Amr, RequestId, cancellationToken));
+        }
+
+        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
@@ -78,7 +91,7 @@ public sealed class LoginModel(
             return Page();
         }
 
-        return new SeeOtherResult(await steps.AfterPasswordAsync(HttpContext, check.User!, RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, check.User!.Id, ["pwd"], RequestId, cancellationToken));
     }
 
     /// <summary>A challenge for any passkey of this site (discoverable credentials: no username needed).</summary>
@@ -98,6 +111,6 @@ public sealed class LoginModel(
         // A complete sign-in by the account's owner: failures an attacker ran up stop counting toward the hard lock.
         await gate.RecordSuccessAsync(outcome.UserId!, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
         var amr = PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified);
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, outcome.UserId!, amr, RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, outcome.UserId!, amr, RequestId, cancellationToken));
     }
 }

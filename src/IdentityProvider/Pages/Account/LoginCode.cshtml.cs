@@ -5,8 +5,9 @@ using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Infrastructure.Auditing;
-using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Infrastructure.Web;
+using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Policy;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -14,9 +15,10 @@ using Microsoft.AspNetCore.RateLimiting;
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>
-/// The second step of sign-in: a six-digit code from the authenticator app, a passkey, or, with
-/// <c>?method=recovery</c>, a recovery code. Each attempt passes the database gate first; posts
-/// are limited per client address (the <c>sign-in</c> policy).
+/// The second step of sign-in, offering what the MFA policy allows for this sign-in: a six-digit
+/// code from the authenticator app, a passkey, or, with <c>?method=recovery</c>, a recovery code.
+/// Each attempt passes the database gate first; posts are limited per client address (the
+/// <c>sign-in</c> policy).
 /// </summary>
 [EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
 public sealed class LoginCodeModel(
@@ -25,13 +27,9 @@ public sealed class LoginCodeModel(
     TotpAuthenticator totp,
     RecoveryCodeService recoveryCodes,
     PasskeyAuthenticator passkeys,
-    PasskeyManager passkeyList,
     SignInSteps steps,
     IAuditLog audit) : PageModel
 {
-    /// <summary>RFC 8176: password, a one-time password, and so more than one factor.</summary>
-    public static readonly IReadOnlyList<string> TwoFactorAmr = ["pwd", "otp", "mfa"];
-
     [BindProperty(SupportsGet = true)]
     public string? Method { get; set; }
 
@@ -40,28 +38,29 @@ public sealed class LoginCodeModel(
 
     public string? Error { get; private set; }
 
-    public bool UsesRecoveryCode => Method == "recovery";
+    public bool UsesRecoveryCode => Method == "recovery" && Offers(SecondFactorKind.RecoveryCode);
 
-    /// <summary>The user has an authenticator app; without one (passkeys only) the code form is not offered.</summary>
-    public bool HasTotp { get; private set; } = true;
+    public bool HasTotp => Offers(SecondFactorKind.Totp);
 
-    public bool HasPasskeys { get; private set; }
+    public bool HasPasskeys => Offers(SecondFactorKind.Passkey);
 
-    public bool HasRecoveryCodes { get; private set; }
+    public bool HasRecoveryCodes => Offers(SecondFactorKind.RecoveryCode);
+
+    /// <summary>What the policy lets this sign-in use now; a passkey only, for a phishing-resistant step-up.</summary>
+    private IReadOnlyList<SecondFactorKind> Offer { get; set; } = [];
+
+    private PendingSignIn Pending { get; set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken) =>
-        await LoadAsync(cancellationToken) is { } redirect ? redirect : Page();
+        await LoadAsync(cancellationToken) ?? Page();
 
     /// <summary>A challenge that only this user's passkeys can answer.</summary>
-    public async Task<IActionResult> OnPostPasskeyOptionsAsync(CancellationToken cancellationToken)
-    {
-        var pending = await partial.GetAsync(HttpContext);
-        return pending is null || pending.FactorsComplete
-            ? PasskeyResponses.Error(LoginModel.GenericError)
-            : PasskeyResponses.Challenge(await passkeys.BeginAssertionAsync(PasskeyCeremonyPurposes.SecondFactor, pending.UserId, HttpContext, cancellationToken));
-    }
+    public async Task<IActionResult> OnPostPasskeyOptionsAsync(CancellationToken cancellationToken) =>
+        await LoadAsync(cancellationToken) is null && HasPasskeys
+            ? PasskeyResponses.Challenge(await passkeys.BeginAssertionAsync(PasskeyCeremonyPurposes.SecondFactor, Pending.UserId, HttpContext, cancellationToken))
+            : PasskeyResponses.Error(LoginModel.GenericError);
 
-    /// <summary>A passkey after the password: possession added to knowledge, with or without user verification.</summary>
+    /// <summary>A passkey as the second step: possession added to what was proven, with or without user verification.</summary>
     public async Task<IActionResult> OnPostPasskeyAsync(string? ceremony, string? credential, CancellationToken cancellationToken)
     {
         if (await LoadAsync(cancellationToken) is { } redirect)
@@ -69,24 +68,23 @@ public sealed class LoginCodeModel(
             return redirect;
         }
 
-        var pending = (await partial.GetAsync(HttpContext))!;
-        if (!await gate.TryReserveAsync(pending.UserId, SignInFactor.SecondFactor, cancellationToken))
+        if (!HasPasskeys || !await gate.TryReserveAsync(Pending.UserId, SignInFactor.SecondFactor, cancellationToken))
         {
             Error = LoginModel.GenericError;
             return Page();
         }
 
-        var outcome = await passkeys.CompleteAssertionAsync(PasskeyCeremonyPurposes.SecondFactor, ceremony, credential, pending.UserId, HttpContext, cancellationToken);
+        var outcome = await passkeys.CompleteAssertionAsync(PasskeyCeremonyPurposes.SecondFactor, ceremony, credential, Pending.UserId, HttpContext, cancellationToken);
         if (!outcome.Succeeded)
         {
-            await gate.RecordFailureAsync(pending.UserId, SignInFactor.SecondFactor, cancellationToken);
+            await gate.RecordFailureAsync(Pending.UserId, SignInFactor.SecondFactor, cancellationToken);
             Error = outcome.Error;
             return Page();
         }
 
-        await gate.RecordSuccessAsync(pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
-        var amr = PasskeyAmr.AfterPassword(outcome.BackupEligible, outcome.UserVerified);
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, pending.UserId, amr, pending.RequestId, cancellationToken));
+        await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
+        var amr = SignInSteps.Combine(Pending.Amr, PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified));
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, amr, Pending.RequestId, cancellationToken));
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
@@ -96,58 +94,73 @@ public sealed class LoginCodeModel(
             return redirect;
         }
 
-        var pending = (await partial.GetAsync(HttpContext))!;
-
         var code = Code;
         Code = "";
-        if (string.IsNullOrWhiteSpace(code) || code.Length > 40 || !await gate.TryReserveAsync(pending.UserId, SignInFactor.SecondFactor, cancellationToken))
+        var usable = UsesRecoveryCode || HasTotp;
+        if (!usable || string.IsNullOrWhiteSpace(code) || code.Length > 40 || !await gate.TryReserveAsync(Pending.UserId, SignInFactor.SecondFactor, cancellationToken))
         {
             Error = LoginModel.GenericError;
             return Page();
         }
 
         var accepted = UsesRecoveryCode
-            ? await recoveryCodes.RedeemAsync(pending.UserId, code, cancellationToken)
-            : await totp.VerifyAsync(pending.UserId, code, cancellationToken) == TotpVerification.Valid;
+            ? await recoveryCodes.RedeemAsync(Pending.UserId, code, cancellationToken)
+            : await totp.VerifyAsync(Pending.UserId, code, cancellationToken) == TotpVerification.Valid;
         if (!accepted)
         {
-            await gate.RecordFailureAsync(pending.UserId, SignInFactor.SecondFactor, cancellationToken);
-            await audit.RecordAsync(new AuditRecord(AuditActions.SignInFailed, pending.UserId, AuditOutcome.Failure, TargetType: "user",
-                TargetId: pending.UserId, Details: UsesRecoveryCode ? "recovery code: wrong or used" : "totp: wrong or reused"), cancellationToken);
+            await gate.RecordFailureAsync(Pending.UserId, SignInFactor.SecondFactor, cancellationToken);
+            await audit.RecordAsync(new AuditRecord(AuditActions.SignInFailed, Pending.UserId, AuditOutcome.Failure, TargetType: "user",
+                TargetId: Pending.UserId, Details: UsesRecoveryCode ? "recovery code: wrong or used" : "totp: wrong or reused"), cancellationToken);
             Error = LoginModel.GenericError;
             return Page();
         }
 
-        await gate.RecordSuccessAsync(pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
-        var next = await steps.AfterFactorsAsync(HttpContext, pending.UserId, TwoFactorAmr, pending.RequestId, cancellationToken);
+        await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
+        // RFC 8176 has no value for a recovery code; it is a one-time password like the app's.
+        var next = await steps.AfterFactorsAsync(HttpContext, Pending.UserId, SignInSteps.Combine(Pending.Amr, ["otp"]), Pending.RequestId, cancellationToken);
         if (!UsesRecoveryCode)
         {
             return new SeeOtherResult(next);
         }
 
         // A used recovery code is one fewer: say how many remain before going on.
-        TempData["RecoveryCodesRemaining"] = await recoveryCodes.CountRemainingAsync(pending.UserId, cancellationToken);
+        TempData["RecoveryCodesRemaining"] = await recoveryCodes.CountRemainingAsync(Pending.UserId, cancellationToken);
         TempData["Next"] = next;
         return new SeeOtherResult(RecoveryUsedModel.Path);
     }
 
-    /// <returns>Where to go instead of this page: no sign-in in progress, or its factors are already done.</returns>
+    private bool Offers(SecondFactorKind kind) => Offer.Contains(kind);
+
+    /// <returns>Where to go instead of this page: no sign-in in progress, or it waits at another step.</returns>
     private async Task<IActionResult?> LoadAsync(CancellationToken cancellationToken)
     {
-        var pending = await partial.GetAsync(HttpContext);
-        if (pending is null)
+        Response.Headers.CacheControl = "no-store";
+        if (await partial.GetAsync(HttpContext) is not { } pending)
         {
             return new SeeOtherResult(LoginModel.Path);
         }
 
-        if (pending.FactorsComplete)
+        if (pending.Stage != PendingStage.SecondFactor)
         {
-            return new SeeOtherResult(SignInSteps.PasskeyRequiredPath);
+            return new SeeOtherResult(SignInSteps.PathOf(pending.Stage));
         }
 
-        HasTotp = await totp.IsEnabledAsync(pending.UserId, cancellationToken);
-        HasPasskeys = await passkeyList.CountAsync(pending.UserId, cancellationToken) > 0;
-        HasRecoveryCodes = await recoveryCodes.CountRemainingAsync(pending.UserId, cancellationToken) > 0;
+        Pending = pending;
+        var decision = await steps.DecideAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken);
+        if (decision is null)
+        {
+            await partial.EndAsync(HttpContext);
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        // The policy changed while the user was here (MFA turned off, factors removed): the sign-in
+        // goes where it now leads instead of asking for something it no longer needs or has.
+        if (decision.Satisfied || decision.Offer.Count == 0)
+        {
+            return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken));
+        }
+
+        Offer = decision.Offer;
         return null;
     }
 }

@@ -59,13 +59,13 @@ public sealed class PasskeyRequiredModel(
         }
 
         // The request is met (registration cleared it), so the sign-in now completes with the factors proven before.
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, pending.UserId, pending.ProvenAmr!, pending.RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken));
     }
 
     private async Task<PendingSignIn?> PendingAsync()
     {
         Response.Headers.CacheControl = "no-store";
         var pending = await partial.GetAsync(HttpContext);
-        return pending is { FactorsComplete: true } ? pending : null;
+        return pending is { Stage: PendingStage.PasskeyRegistration } ? pending : null;
     }
 }

@@ -16,6 +16,7 @@ internal sealed class ClientConfiguration : IEntityTypeConfiguration<ClientEntit
         builder.Property(c => c.TokenEndpointAuthMethod).HasMaxLength(40);
         builder.Property(c => c.AllowedGrantTypes).HasMaxLength(200);
         builder.Property(c => c.AllowedScopes).HasMaxLength(2000);
+        builder.Property(c => c.RequiredAcr).HasMaxLength(40);
         builder.HasMany(c => c.Secrets).WithOne().HasForeignKey(s => s.ClientId).OnDelete(DeleteBehavior.Cascade);
     }
 }

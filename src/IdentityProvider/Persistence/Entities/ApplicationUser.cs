@@ -26,4 +26,13 @@ public sealed class ApplicationUser : IdentityUser
 
     /// <summary>Who made the pending passkey request (an administrator's id, or a client).</summary>
     public string? PasskeyRequestedBy { get; set; }
+
+    /// <summary>Set by an administrator (Connectware, m2v): this user must use a second factor.</summary>
+    public bool MfaRequired { get; set; }
+
+    /// <summary>Sign-ins on which the user postponed a required enrolment (the policy's grace).</summary>
+    public int MfaEnrolmentDeferrals { get; set; }
+
+    /// <summary>When enrolment was first required of the user; the policy's grace in days counts from here.</summary>
+    public DateTimeOffset? MfaEnrolmentDueSince { get; set; }
 }

@@ -28,6 +28,9 @@ public sealed class ClientEntity
 
     public bool RequireConsent { get; set; }
 
+    /// <summary>The acr every sign-in for this client must reach (<c>mfa</c>, <c>phr</c>), or null for the users' own policy.</summary>
+    public string? RequiredAcr { get; set; }
+
     /// <summary>The client's public keys for private_key_jwt (RFC 7523), as a JWKS document.</summary>
     public string? Jwks { get; set; }
 

@@ -63,6 +63,7 @@ public sealed class EfClientStore(
         AllowedScopes = SpaceSeparated.Split(entity.AllowedScopes).ToHashSet(StringComparer.Ordinal),
         RequirePkce = entity.RequirePkce,
         RequireConsent = entity.RequireConsent,
+        RequiredAcr = entity.RequiredAcr,
         Secrets = entity.Secrets.Select(s => new ClientSecretHash(s.SecretHash, s.ExpiresAt)).ToList(),
         Jwks = entity.Jwks,
     };
