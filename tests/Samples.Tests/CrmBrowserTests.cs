@@ -1,5 +1,4 @@
 using IdentityProvider.Authentication.Sessions;
-using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Pages.Account;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -15,31 +14,28 @@ namespace Samples.Tests;
 /// </summary>
 public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelper output) : IClassFixture<HostedPagesFixture>
 {
-    private static readonly (string Name, int Width, int Height, ColorScheme Scheme)[] Viewports =
-        [("desktop", 1280, 800, ColorScheme.Light), ("phone", 390, 844, ColorScheme.Light), ("phone-dark", 390, 844, ColorScheme.Dark)];
+    private readonly HostedPagesJourney _journey = new(samples, output);
 
-    private readonly List<string> _console = [];
-
-    private string Login => samples.Idp.Issuer + LoginModel.Path;
+    private string Login => _journey.Login;
 
     [Fact]
     public async Task EnrolsAnAuthenticator_SignsInWithPasswordAndCode_StepsUp_CallsTheApi_AndSignsOut()
     {
         var henry = await samples.CreatePasswordUserAsync("Henry Example");
-        var page = await NewPageAsync();
+        var page = await _journey.NewPageAsync();
         var requested = new List<string>();
         page.Request += (_, request) => requested.Add(request.Url);
 
         // The CRM sends the browser to the provider's sign-in page; the password alone signs Henry in.
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
         Assert.StartsWith(Login + "?request=", page.Url, StringComparison.Ordinal);
-        await CaptureAsync(page, "1-login");
-        await SubmitPasswordAsync(page, henry);
+        await _journey.CaptureAsync(page, "1-login");
+        await _journey.SubmitPasswordAsync(page, henry);
         Assert.Equal(samples.Crm.BaseUrl + "/WhoAmI", page.Url);
         Assert.Equal("Henry Example", await page.TextContentAsync("#name"));
         Assert.Equal("pwd", await page.TextContentAsync("#amr"));
 
-        var (secret, recoveryCodes) = await EnrolAsync(page, henry, capture: true);
+        var (secret, recoveryCodes) = await _journey.EnrolAsync(page, henry, capture: true);
         Assert.Equal(10, recoveryCodes.Count);
 
         // Administration needs a second factor, which this session lacks: the CRM steps up with
@@ -47,8 +43,8 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         await page.GotoAsync(samples.Crm.BaseUrl + "/Admin");
         Assert.Contains(requested, url => url.StartsWith(samples.Idp.Issuer + "/connect/authorize?", StringComparison.Ordinal)
             && url.Contains("acr_values=mfa", StringComparison.Ordinal) && url.Contains("max_age=300", StringComparison.Ordinal));
-        await SubmitPasswordAsync(page, henry);
-        await SubmitCodeAsync(page, secret);
+        await _journey.SubmitPasswordAsync(page, henry);
+        await _journey.SubmitCodeAsync(page, secret);
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Admin");
         Assert.Contains("pwd otp mfa", await page.TextContentAsync("#admin-ok"));
 
@@ -56,10 +52,10 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         await page.ClickAsync("#sign-out button");
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye");
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
-        await SubmitPasswordAsync(page, henry);
+        await _journey.SubmitPasswordAsync(page, henry);
         Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
-        await CaptureAsync(page, "4-code");
-        await SubmitCodeAsync(page, secret);
+        await _journey.CaptureAsync(page, "4-code");
+        await _journey.SubmitCodeAsync(page, secret);
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
         Assert.Equal("pwd otp mfa", await page.TextContentAsync("#amr"));
         Assert.Equal("mfa", await page.TextContentAsync("#acr"));
@@ -82,62 +78,62 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
             + "&redirect_uri=" + Uri.EscapeDataString(samples.CallbackUri));
         Assert.StartsWith(samples.CallbackUri + "?", page.Url);
         Assert.Contains("error=login_required", page.Url);
-        AssertNoCspViolations();
+        _journey.AssertNoCspViolations();
     }
 
     [Fact]
     public async Task AnswersUnmetAuthenticationRequirements_WhenAPasswordOnlyUserOpensAdministration()
     {
         var ivy = await samples.CreatePasswordUserAsync("Ivy Example");
-        var page = await NewPageAsync();
+        var page = await _journey.NewPageAsync();
         var requested = new List<string>();
         page.Request += (_, request) => requested.Add(request.Url);
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
-        await SubmitPasswordAsync(page, ivy);
+        await _journey.SubmitPasswordAsync(page, ivy);
 
         // Step-up sends Ivy back to the password page (max_age); a password cannot make acr=mfa.
         await page.GotoAsync(samples.Crm.BaseUrl + "/Admin");
         Assert.StartsWith(Login + "?request=", page.Url, StringComparison.Ordinal);
-        await SubmitPasswordAsync(page, ivy);
+        await _journey.SubmitPasswordAsync(page, ivy);
 
         Assert.Contains(requested, url => url.StartsWith(samples.CallbackUri + "?", StringComparison.Ordinal)
             && url.Contains("error=unmet_authentication_requirements", StringComparison.Ordinal));
         Assert.NotEqual(samples.Crm.BaseUrl + "/Admin", page.Url);
-        AssertNoCspViolations();
+        _journey.AssertNoCspViolations();
     }
 
     [Fact]
     public async Task SignsIn_WithARecoveryCode_SaysHowManyAreLeft_AndContinuesToTheCrm()
     {
         var judy = await samples.CreatePasswordUserAsync("Judy Example");
-        var (_, recoveryCodes) = await EnrolAsync(await NewPageAsync(), judy, capture: false);
-        var page = await NewPageAsync();
+        var (_, recoveryCodes) = await _journey.EnrolAsync(await _journey.NewPageAsync(), judy, capture: false);
+        var page = await _journey.NewPageAsync();
 
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
-        await SubmitPasswordAsync(page, judy);
+        await _journey.SubmitPasswordAsync(page, judy);
         await page.ClickAsync("text=Use a recovery code instead");
-        await CaptureAsync(page, "5-recovery-code");
+        await _journey.CaptureAsync(page, "5-recovery-code");
         await page.FillAsync("#code", recoveryCodes[0]);
         await page.ClickAsync("button[type=submit]");
 
         Assert.Equal(samples.Idp.Issuer + RecoveryUsedModel.Path, page.Url);
         Assert.Contains("You have 9 recovery codes left.", await page.TextContentAsync("[role=status]"));
-        await CaptureAsync(page, "6-recovery-used");
+        await _journey.CaptureAsync(page, "6-recovery-used");
         await page.ClickAsync("text=Continue");
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
         Assert.Equal("Judy Example", await page.TextContentAsync("#name"));
-        AssertNoCspViolations();
+        _journey.AssertNoCspViolations();
     }
 
     [Fact]
     public async Task LocksTheAccount_AfterFiveWrongCodes_WithTheGenericError()
     {
         var karl = await samples.CreatePasswordUserAsync("Karl Example");
-        var (secret, _) = await EnrolAsync(await NewPageAsync(), karl, capture: false);
-        var page = await NewPageAsync();
+        var (secret, _) = await _journey.EnrolAsync(await _journey.NewPageAsync(), karl, capture: false);
+        var page = await _journey.NewPageAsync();
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
-        await SubmitPasswordAsync(page, karl);
-        var right = CodeNow(secret);
+        await _journey.SubmitPasswordAsync(page, karl);
+        var right = _journey.CodeNow(secret);
         var wrong = right == "000000" ? "111111" : "000000";
 
         for (var attempt = 1; attempt <= 5; attempt++)
@@ -147,38 +143,38 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
             Assert.Equal(LoginModel.GenericError, await page.TextContentAsync("#code-error"));
         }
 
-        await CaptureAsync(page, "7-code-error");
+        await _journey.CaptureAsync(page, "7-code-error");
         await page.FillAsync("#code", right);
         await page.ClickAsync("button[type=submit]");
 
         Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
         Assert.Equal(LoginModel.GenericError, await page.TextContentAsync("#code-error"));
         Assert.True(await page.IsVisibleAsync("#code-error"));
-        AssertNoCspViolations();
+        _journey.AssertNoCspViolations();
     }
 
     [Fact]
     public async Task ShowsTheGenericError_ForAWrongPassword_AndKeepsTheUsername()
     {
         var lena = await samples.CreatePasswordUserAsync("Lena Example");
-        var page = await NewPageAsync();
+        var page = await _journey.NewPageAsync();
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
 
-        await SubmitPasswordAsync(page, lena with { Password = "not " + lena.Password });
+        await _journey.SubmitPasswordAsync(page, lena with { Password = "not " + lena.Password });
 
         Assert.StartsWith(Login, page.Url, StringComparison.Ordinal);
         Assert.Equal(LoginModel.GenericError, await page.TextContentAsync("#login-error"));
         Assert.True(await page.IsVisibleAsync("#login-error"));
         Assert.Equal(lena.UserName, await page.InputValueAsync("#username"));
-        await CaptureAsync(page, "2-login-error");
-        AssertNoCspViolations();
+        await _journey.CaptureAsync(page, "2-login-error");
+        _journey.AssertNoCspViolations();
     }
 
     [Fact]
     public async Task SignsIn_WithTheKeyboardOnly()
     {
         var mia = await samples.CreatePasswordUserAsync("Mia Example");
-        var page = await NewPageAsync();
+        var page = await _journey.NewPageAsync();
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
 
         // The username field has the focus on arrival; Tab walks username → password → Sign in.
@@ -197,133 +193,8 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
 
         await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
         Assert.Equal("Mia Example", await page.TextContentAsync("#name"));
-        AssertNoCspViolations();
+        _journey.AssertNoCspViolations();
     }
-
-    /// <summary>
-    /// On the provider's Security page (signed in already): re-confirm the password, read the key,
-    /// activate with the code it gives now, and note the recovery codes. The clock then moves one
-    /// step on, since each step's code is accepted once.
-    /// </summary>
-    private async Task<(string Secret, IReadOnlyList<string> RecoveryCodes)> EnrolAsync(IPage page, PasswordUser user, bool capture)
-    {
-        await page.GotoAsync(samples.Idp.Issuer + SecurityModel.Path);
-        if (page.Url.StartsWith(Login, StringComparison.Ordinal))
-        {
-            await SubmitPasswordAsync(page, user);
-            await page.GotoAsync(samples.Idp.Issuer + SecurityModel.Path);
-        }
-
-        if (capture)
-        {
-            await CaptureAsync(page, "3a-security-off");
-        }
-
-        await page.FillAsync("#confirm-password", user.Password);
-        await page.ClickAsync("form[action*='StartTotp'] button[type=submit]");
-        var secret = (await page.TextContentAsync("#totp-secret"))!.Replace(" ", "", StringComparison.Ordinal);
-        Assert.True(await page.IsVisibleAsync(".qr svg"));
-        if (capture)
-        {
-            await page.ClickAsync("summary");
-            await CaptureAsync(page, "3b-enrolment");
-        }
-
-        await page.FillAsync("#activation-code", CodeNow(secret));
-        await page.ClickAsync("form[action*='ActivateTotp'] button[type=submit]");
-        var codes = await page.Locator("#recovery-codes code").AllTextContentsAsync();
-        if (capture)
-        {
-            await CaptureAsync(page, "3c-recovery-codes");
-        }
-
-        samples.Time.Advance(TimeSpan.FromSeconds(30));
-        return (secret, codes);
-    }
-
-    private async Task SubmitPasswordAsync(IPage page, PasswordUser user)
-    {
-        Assert.StartsWith(Login, page.Url, StringComparison.Ordinal);
-        await page.FillAsync("#username", user.UserName);
-        await page.FillAsync("#password", user.Password);
-        await page.ClickAsync("button[type=submit]");
-    }
-
-    /// <summary>Enters the code the app shows now; the clock then moves on, as each step's code works once.</summary>
-    private async Task SubmitCodeAsync(IPage page, string secret)
-    {
-        Assert.StartsWith(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url, StringComparison.Ordinal);
-        await page.FillAsync("#code", CodeNow(secret));
-        await page.ClickAsync("button[type=submit]");
-        samples.Time.Advance(TimeSpan.FromSeconds(30));
-    }
-
-    private string CodeNow(string secret) => Rfc6238.ComputeCode(Base32.Decode(secret), samples.Time.GetUtcNow());
 
     private static Task<string> FocusedAsync(IPage page) => page.EvaluateAsync<string>("() => document.activeElement.id");
-
-    /// <summary>A page in a fresh context (its own cookies), whose console messages this test keeps.</summary>
-    private async Task<IPage> NewPageAsync()
-    {
-        var context = await samples.Chromium.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = Viewports[0].Width, Height = Viewports[0].Height },
-        });
-        var page = await context.NewPageAsync();
-        page.Console += (_, message) =>
-        {
-            lock (_console)
-            {
-                _console.Add($"{message.Type}: {message.Text} ({page.Url})");
-            }
-        };
-        page.PageError += (_, error) =>
-        {
-            lock (_console)
-            {
-                _console.Add($"pageerror: {error} ({page.Url})");
-            }
-        };
-        return page;
-    }
-
-    /// <summary>
-    /// Full-page screenshots at each width (and the phone in dark mode), for a reviewer; the page
-    /// must also fit the phone's width without sideways scrolling.
-    /// </summary>
-    private async Task CaptureAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(HostedPagesFixture.ScreenshotDirectory);
-        foreach (var (viewport, width, height, scheme) in Viewports)
-        {
-            await page.SetViewportSizeAsync(width, height);
-            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme });
-            await page.ScreenshotAsync(new PageScreenshotOptions
-            {
-                Path = Path.Combine(HostedPagesFixture.ScreenshotDirectory, $"{name}-{viewport}.png"),
-                FullPage = true,
-            });
-            var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-            Assert.True(overflow <= 0, $"{name} scrolls sideways by {overflow}px at {width}px");
-        }
-
-        await page.SetViewportSizeAsync(Viewports[0].Width, Viewports[0].Height);
-        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
-    }
-
-    private void AssertNoCspViolations()
-    {
-        List<string> lines;
-        lock (_console)
-        {
-            lines = [.. _console];
-        }
-
-        foreach (var line in lines)
-        {
-            output.WriteLine(line);
-        }
-
-        Assert.DoesNotContain(lines, line => line.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase));
-    }
 }

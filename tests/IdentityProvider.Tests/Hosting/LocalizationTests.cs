@@ -73,6 +73,19 @@ public sealed partial class LocalizationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TranslatesARefusedPasskey_AndKeepsTheLanguageOfTheRequestAcrossThePost()
+    {
+        var page = await LoginPageAsync(acceptLanguage: null, uiLocales: "de");
+
+        var response = await _browser.SubmitAsync(page, new Dictionary<string, string> { ["ceremony"] = "unknown", ["credential"] = "{}" }, "#passkey-form");
+        var answer = await HtmlForms.ReadPageAsync(response, page.Url);
+
+        Assert.Equal("de", answer.Document.DocumentElement.GetAttribute("lang"));
+        Assert.Equal("Diese Passkey-Anfrage ist abgelaufen oder wurde bereits verwendet. Versuchen Sie es erneut.",
+            answer.Document.QuerySelector("#login-error")!.TextContent);
+    }
+
+    [Fact]
     public async Task TranslatesTheProtocolsErrorPage()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/connect/authorize?client_id=unknown&response_type=code");
