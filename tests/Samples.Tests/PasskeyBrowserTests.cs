@@ -46,7 +46,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         Assert.True(amr.Contains("hwk") || amr.Contains("swk"), "amr: " + string.Join(' ', amr));
         Assert.Contains("mfa", amr);
         Assert.DoesNotContain("pwd", amr);
-        Assert.Equal("mfa", await page.TextContentAsync("#acr"));
+        Assert.Equal("phr", await page.TextContentAsync("#acr"));
         Assert.DoesNotContain(requested, url => url.StartsWith(samples.Idp.Issuer + SignInSteps.SecondFactorPath, StringComparison.Ordinal));
         _journey.AssertNoConsoleErrors();
     }
@@ -99,7 +99,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         Assert.Contains("hwk", amr);
         Assert.Contains("mfa", amr);
         Assert.DoesNotContain("otp", amr);
-        Assert.Equal("mfa", await page.TextContentAsync("#acr"));
+        Assert.Equal("phr", await page.TextContentAsync("#acr"));
         _journey.AssertNoConsoleErrors();
     }
 

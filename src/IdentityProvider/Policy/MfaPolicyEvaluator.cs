@@ -54,6 +54,15 @@ public sealed class MfaPolicyEvaluator
             return new MfaDecision(required, reached, [], EnrolmentDemand.None, false, reasons);
         }
 
+        // Setting up a factor on the strength of a password alone is what the policy's forced
+        // enrolment accepts for users who have none; a user who has factors proves them instead,
+        // and an application's demand alone never turns a password into a new factor.
+        if (policy < AssuranceLevel.Mfa || input.User.HasAuthenticator)
+        {
+            reasons.Add(new("cannot-be-met", $"{Describe(required)} is needed, and the user has no factor that provides it; the application is told so."));
+            return new MfaDecision(required, reached, [], EnrolmentDemand.None, true, reasons);
+        }
+
         return Enrolment(input, required, reached, applicationDemands: demanded > reached, reasons);
     }
 

@@ -89,7 +89,7 @@ public abstract class PasskeyAccountTests : IAsyncLifetime
 
         var idToken = await IdTokenAfterAsync(browser, flow, signedIn);
         Assert.Equal(["hwk", "user", "pin", "mfa"], idToken.Claims.Where(c => c.Type == "amr").Select(c => c.Value));
-        Assert.Equal("mfa", idToken.GetClaim("acr").Value);
+        Assert.Equal("phr", idToken.GetClaim("acr").Value);
         Assert.NotNull(await _factory.WithDbAsync(db => db.UserPasskeys
             .Where(p => p.UserId == _alice).Select(p => EF.Property<DateTimeOffset?>(p, "LastUsedAt")).SingleAsync()));
         browser.Dispose();
@@ -122,6 +122,7 @@ public abstract class PasskeyAccountTests : IAsyncLifetime
 
         var idToken = await IdTokenAfterAsync(browser, flow, completed);
         Assert.Equal(["pwd", "hwk", "user", "pin", "mfa"], idToken.Claims.Where(c => c.Type == "amr").Select(c => c.Value));
+        Assert.Equal("phr", idToken.GetClaim("acr").Value);
         browser.Dispose();
     }
 

@@ -13,7 +13,8 @@ namespace IdentityProvider.Authentication.Passkeys;
 /// <summary>What the page hands to <c>navigator.credentials</c>, and the handle it sends back with the answer.</summary>
 public sealed record PasskeyChallenge(string Ceremony, string OptionsJson);
 
-public sealed record PasskeyRegistrationOutcome(bool Succeeded, string? Error = null, string? PasskeyName = null);
+/// <param name="UserVerified">The authenticator verified the user while creating the passkey (WebAuthn UV flag).</param>
+public sealed record PasskeyRegistrationOutcome(bool Succeeded, string? Error = null, string? PasskeyName = null, bool UserVerified = false, bool BackupEligible = false);
 
 /// <summary>A verified assertion: whose passkey, and what it proved (RFC 8176 amr).</summary>
 public sealed record PasskeyAssertionOutcome(bool Succeeded, string? Error = null, string? UserId = null, bool UserVerified = false, bool BackupEligible = false)
@@ -115,7 +116,7 @@ public sealed partial class PasskeyAuthenticator(
             Details: $"passkey '{passkey.Name}', backup eligible: {passkey.IsBackupEligible}"), cancellationToken);
         await factorState.PasskeyAddedAsync(user, cancellationToken);
         LogRegistered(logger, userId);
-        return new PasskeyRegistrationOutcome(true, PasskeyName: passkey.Name);
+        return new PasskeyRegistrationOutcome(true, PasskeyName: passkey.Name, UserVerified: passkey.IsUserVerified, BackupEligible: passkey.IsBackupEligible);
     }
 
     /// <param name="userId">The user whose passkeys may answer (a second factor), or null for any discoverable passkey.</param>
@@ -128,9 +129,8 @@ public sealed partial class PasskeyAuthenticator(
     }
 
     /// <summary>
-    /// Verifies the browser's answer to a sign-in challenge. For <see cref="PasskeyCeremonyPurposes.SignIn"/>
-    /// the passkey alone signs the user in, so it must have verified the user when the account has
-    /// more than one factor (a device without a PIN proves possession only).
+    /// Verifies the browser's answer to a sign-in challenge. Whether a passkey that did not verify
+    /// the user (possession only) is enough is the policy's question; see <see cref="RefuseUnverifiedAsync"/>.
     /// </summary>
     /// <param name="expectedUserId">For a second factor: the user who gave the password.</param>
     public async Task<PasskeyAssertionOutcome> CompleteAssertionAsync(
@@ -167,10 +167,6 @@ public sealed partial class PasskeyAuthenticator(
 
         // The signature checked above covers the authenticator data, so its flags can be trusted.
         var userVerified = AuthenticatorDataFlags.UserVerified(credentialJson);
-        if (!userVerified && purpose == PasskeyCeremonyPurposes.SignIn && user.TwoFactorEnabled)
-        {
-            return await SignInFailedAsync(user.Id, VerificationRequired, "user verification missing where MFA is required", cancellationToken);
-        }
 
         // WebAuthn §7.2 step 24: the new signature count and backup state are stored, so that a
         // cloned authenticator replaying an older count is refused next time.
@@ -181,6 +177,13 @@ public sealed partial class PasskeyAuthenticator(
             .ExecuteUpdateAsync(set => set.SetProperty(p => EF.Property<DateTimeOffset?>(p, PasskeyColumns.LastUsedAt), now), cancellationToken);
         return new PasskeyAssertionOutcome(true, UserId: user.Id, UserVerified: userVerified, BackupEligible: result.Passkey.IsBackupEligible);
     }
+
+    /// <summary>
+    /// Refuses a passkey that proved possession only (no PIN or biometric) where the policy needs
+    /// more than one factor: a second possession factor would not make it two kinds.
+    /// </summary>
+    public Task<PasskeyAssertionOutcome> RefuseUnverifiedAsync(string userId, CancellationToken cancellationToken) =>
+        SignInFailedAsync(userId, VerificationRequired, "user verification missing where MFA is required", cancellationToken);
 
     private async Task<PasskeyRegistrationOutcome> RegistrationFailedAsync(string userId, string message, string reason, CancellationToken cancellationToken)
     {

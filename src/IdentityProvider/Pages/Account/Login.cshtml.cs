@@ -111,6 +111,12 @@ public sealed class LoginModel(
         // A complete sign-in by the account's owner: failures an attacker ran up stop counting toward the hard lock.
         await gate.RecordSuccessAsync(outcome.UserId!, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
         var amr = PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified);
+        if (!outcome.UserVerified && await steps.DecideAsync(HttpContext, outcome.UserId!, amr, RequestId, cancellationToken) is not { Satisfied: true })
+        {
+            Error = (await passkeys.RefuseUnverifiedAsync(outcome.UserId!, cancellationToken)).Error;
+            return Page();
+        }
+
         return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, outcome.UserId!, amr, RequestId, cancellationToken));
     }
 }
