@@ -17,6 +17,7 @@ internal static class PolicySetup
         services.AddScoped<MfaPolicyInputs>();
         services.AddScoped<OrganisationDirectory>();
         services.AddScoped<UserMfaRequirement>();
+        services.AddScoped<PolicyCheck>();
         return services;
     }
 }

@@ -6,6 +6,7 @@ using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Policy;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
@@ -28,6 +29,7 @@ public sealed class SecurityModel(
     TotpAuthenticator totp,
     RecoveryCodeService recoveryCodes,
     SecuritySettings settings,
+    MfaSettingsStore policySettings,
     PasskeyAuthenticator passkeys,
     PasskeyManager passkeyManager,
     IOptions<PasskeyOptions> passkeyOptions,
@@ -38,6 +40,8 @@ public sealed class SecurityModel(
     /// <summary>TempData key of a message for the next visit of this page.</summary>
     public const string MessageKey = "SecurityMessage";
 
+    public const string MfaTurnedOff = "Two-factor authentication is turned off by your administrator, so nothing new can be set up.";
+
     public SecurityOverview Overview { get; private set; } = new(false, 0);
 
     /// <summary>Set while the user is adding the authenticator app: what to scan or type.</summary>
@@ -47,6 +51,9 @@ public sealed class SecurityModel(
     public IReadOnlyList<string>? NewRecoveryCodes { get; private set; }
 
     public IReadOnlyList<PasskeySummary> Passkeys { get; private set; } = [];
+
+    /// <summary>The global switch: off, nothing new can be set up here (existing factors stay and can be removed).</summary>
+    public bool MfaEnabled { get; private set; } = true;
 
     /// <summary>
     /// Adding a passkey, or removing the last strong factor, needs a sign-in from the last few
@@ -83,7 +90,7 @@ public sealed class SecurityModel(
             return new SeeOtherResult(LoginModel.Path);
         }
 
-        if (Overview.TotpEnabled)
+        if (Overview.TotpEnabled || !MfaEnabled)
         {
             return Page();
         }
@@ -168,6 +175,11 @@ public sealed class SecurityModel(
         if (!await LoadAsync(cancellationToken))
         {
             return PasskeyResponses.Error("Your session has ended. Sign in again.");
+        }
+
+        if (!MfaEnabled)
+        {
+            return PasskeyResponses.Error(MfaTurnedOff);
         }
 
         if (PasskeyNames.Validate(name, out var passkeyName) is { } invalid)
@@ -288,6 +300,7 @@ public sealed class SecurityModel(
         }
 
         SignInIsFresh = time.GetUtcNow() - session!.AuthTime <= passkeyOptions.Value.FreshSignInWindow;
+        MfaEnabled = (await policySettings.GetAsync(cancellationToken)).MfaEnabled;
         Overview = await settings.GetAsync(Account.Id, cancellationToken);
         Passkeys = await passkeyManager.ListAsync(Account.Id, cancellationToken);
         return true;
