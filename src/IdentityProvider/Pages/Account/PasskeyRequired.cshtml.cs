@@ -34,14 +34,7 @@ public sealed class PasskeyRequiredModel(
             return PasskeyResponses.Error("Your sign-in has expired. Sign in again.");
         }
 
-        if (PasskeyNames.Validate(name, out var passkeyName) is { } invalid)
-        {
-            return PasskeyResponses.Error(invalid);
-        }
-
-        return await passkeys.BeginRegistrationAsync(user, passkeyName, HttpContext, cancellationToken) is { } challenge
-            ? PasskeyResponses.Challenge(challenge)
-            : PasskeyResponses.Error(PasskeyNames.LimitReached);
+        return await PasskeyResponses.RegistrationChallengeAsync(passkeys, user, name, HttpContext, cancellationToken);
     }
 
     public async Task<IActionResult> OnPostRegisterPasskeyAsync(string? ceremony, string? credential, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using IdentityProvider.Authentication.Passkeys;
+using IdentityProvider.Persistence.Entities;
 using Microsoft.AspNetCore.Mvc;
 
 namespace IdentityProvider.Pages.Account;
@@ -22,6 +23,20 @@ internal static class PasskeyResponses
         }.ToJsonString(),
         StatusCode = StatusCodes.Status200OK,
     };
+
+    /// <summary>A registration challenge for a passkey named <paramref name="name"/>, or why not.</summary>
+    public static async Task<IActionResult> RegistrationChallengeAsync(
+        PasskeyAuthenticator passkeys, ApplicationUser user, string? name, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (PasskeyNames.Validate(name, out var passkeyName) is { } invalid)
+        {
+            return Error(invalid);
+        }
+
+        return await passkeys.BeginRegistrationAsync(user, passkeyName, http, cancellationToken) is { } challenge
+            ? Challenge(challenge)
+            : Error(PasskeyNames.LimitReached);
+    }
 
     public static IActionResult Error(string message) => new ContentResult
     {

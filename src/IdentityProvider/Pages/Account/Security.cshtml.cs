@@ -182,19 +182,12 @@ public sealed class SecurityModel(
             return PasskeyResponses.Error(MfaTurnedOff);
         }
 
-        if (PasskeyNames.Validate(name, out var passkeyName) is { } invalid)
-        {
-            return PasskeyResponses.Error(invalid);
-        }
-
         if (await ConfirmRecentSignInAsync(password, cancellationToken) is { } refused)
         {
             return refused is TooManyAttemptsResult ? refused : PasskeyResponses.Error(Error!);
         }
 
-        return await passkeys.BeginRegistrationAsync(Account!, passkeyName, HttpContext, cancellationToken) is { } challenge
-            ? PasskeyResponses.Challenge(challenge)
-            : PasskeyResponses.Error(PasskeyNames.LimitReached);
+        return await PasskeyResponses.RegistrationChallengeAsync(passkeys, Account!, name, HttpContext, cancellationToken);
     }
 
     public async Task<IActionResult> OnPostRegisterPasskeyAsync(string? ceremony, string? credential, CancellationToken cancellationToken)
