@@ -157,6 +157,7 @@ public abstract partial class EmailCodeSignInTests : IAsyncLifetime
         Assert.Null(codePage.Document.QuerySelector("#email-code"));
         Assert.Contains("a•••@example.com", codePage.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(Address, codePage.Text, StringComparison.Ordinal);
+        Assert.Null(codePage.Document.QuerySelector($"a[href='{LostDeviceModel.Path}']"));
         Assert.Contains("We sent a code to a•••@example.com", sentPage.Document.QuerySelector("#email-code-status")!.TextContent, StringComparison.Ordinal);
         Assert.DoesNotContain(code, sentPage.Text, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.SeeOther, afterCode.StatusCode);
