@@ -1,3 +1,4 @@
+using IdentityProvider.Authentication.EmailCodes;
 using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Totp;
 using Microsoft.AspNetCore.Identity;
@@ -7,7 +8,7 @@ namespace IdentityProvider.Authentication;
 internal static class SecondFactorsSetup
 {
     /// <summary>
-    /// TOTP and recovery codes. Our TOTP provider becomes Identity's authenticator token provider,
+    /// TOTP, recovery codes and emailed codes. Our TOTP provider becomes Identity's authenticator token provider,
     /// so nothing can reach Identity's own (±2 steps, codes reusable).
     /// </summary>
     public static IServiceCollection AddSecondFactors(this IServiceCollection services, IConfiguration configuration)
@@ -23,7 +24,14 @@ internal static class SecondFactorsSetup
             .Validate(o => o.Count is >= 1 and <= 50, "RecoveryCodes:Count must be between 1 and 50.")
             .ValidateOnStart();
 
+        services.AddOptions<EmailCodeOptions>()
+            .Bind(configuration.GetSection(EmailCodeOptions.SectionName))
+            .Validate(o => o.Lifetime > TimeSpan.Zero && o.ResendInterval >= TimeSpan.Zero && o.MaxSendsPerWindow >= 1,
+                "EmailCodes:Lifetime must be positive, EmailCodes:ResendInterval not negative and EmailCodes:MaxSendsPerWindow at least 1.")
+            .ValidateOnStart();
+
         services.AddScoped<TotpAuthenticator>();
+        services.AddScoped<EmailSignInCodes>();
         services.AddScoped<RecoveryCodeService>();
         services.AddScoped<TotpTokenProvider>();
         services.Configure<IdentityOptions>(identity =>

@@ -1,3 +1,4 @@
+using IdentityProvider.Authentication.EmailCodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -19,8 +20,8 @@ public sealed class SweepingOptions
 }
 
 /// <summary>
-/// Deletes what can no longer be used: authorization requests, codes, sessions, replay-cache
-/// entries and grants past their expiry (a grant's refresh tokens go with it). Every node runs
+/// Deletes what can no longer be used: authorization requests, codes (emailed sign-in codes too),
+/// sessions, replay-cache entries and grants past their expiry (a grant's refresh tokens go with it). Every node runs
 /// it; the deletes are idempotent, so nodes racing each other do no harm.
 /// </summary>
 internal sealed partial class ExpiredArtefactSweeper(
@@ -55,6 +56,9 @@ internal sealed partial class ExpiredArtefactSweeper(
         deleted += await db.UserSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.UsedIdentifiers.Where(u => u.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.PasskeyCeremonies.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        // Kept until its send window is over too, so deleting it does not reset the hour's send count.
+        var sendWindowOver = now - EmailCodeOptions.SendWindow;
+        deleted += await db.EmailSignInCodes.Where(c => c.ExpiresAt < now && c.WindowStartedAt < sendWindowOver).ExecuteDeleteAsync(cancellationToken);
         // Refresh tokens cascade with their grant. A revoked grant is kept until it would have
         // expired anyway, so introspection keeps answering "inactive" for its access tokens.
         deleted += await db.RefreshTokens.Where(t => db.Grants.Any(g => g.GrantId == t.GrantId && g.ExpiresAt < now)).ExecuteDeleteAsync(cancellationToken);
@@ -67,7 +71,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         return deleted;
     }
 
-    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges and replay entries")]
+    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, emailed sign-in codes and replay entries")]
     private static partial void LogSwept(ILogger logger, int count);
 
     [LoggerMessage(6201, LogLevel.Warning, "Sweeping expired artefacts failed ({ExceptionType}: {Reason}); retrying at the next interval")]

@@ -47,6 +47,8 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<LostDeviceLink> LostDeviceLinks => Set<LostDeviceLink>();
 
+    public DbSet<EmailSignInCode> EmailSignInCodes => Set<EmailSignInCode>();
+
     public DbSet<PasskeyCeremony> PasskeyCeremonies => Set<PasskeyCeremony>();
 
     public DbSet<Organisation> Organisations => Set<Organisation>();

@@ -54,6 +54,12 @@ public sealed class EmailTemplateTests
         Assert.Equal(new HashSet<string> { "user", "link", "minutes" }, EmailTemplates.LostDevice.Placeholders);
     }
 
+    [Fact]
+    public void EmailSignInCode_UsesTheDocumentedPlaceholders()
+    {
+        Assert.Equal(new HashSet<string> { "user", "code", "minutes" }, EmailTemplates.EmailSignInCode.Placeholders);
+    }
+
     [Theory]
     [InlineData(1, 30)]
     [InlineData(2, 60)]

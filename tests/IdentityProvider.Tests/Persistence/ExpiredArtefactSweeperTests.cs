@@ -49,6 +49,36 @@ public sealed class ExpiredArtefactSweeperTests : IAsyncLifetime
         Assert.Equal(0, await _factory.WithDbAsync(db => db.RefreshTokens.CountAsync()));
     }
 
+    [Fact]
+    public async Task Deletes_AnEmailedSignInCode_OnlyOnceItsSendWindowIsOverToo()
+    {
+        var now = _time.GetUtcNow();
+        await _factory.WithDbAsync(async db =>
+        {
+            foreach (var id in new[] { "gone", "counting", "live" })
+            {
+                db.Users.Add(new ApplicationUser { Id = id, UserName = id, CreatedAt = now });
+            }
+
+            db.EmailSignInCodes.AddRange(
+                EmailCode("gone", expires: now.AddMinutes(-61), windowStarted: now.AddMinutes(-71)),
+                // Expired, but still counts toward the hour's sends: deleting it would reset the count.
+                EmailCode("counting", expires: now.AddMinutes(-1), windowStarted: now.AddMinutes(-30)),
+                EmailCode("live", expires: now.AddMinutes(5), windowStarted: now.AddMinutes(-5)));
+            return await db.SaveChangesAsync();
+        });
+
+        await _factory.Services.GetRequiredService<ExpiredArtefactSweeper>().SweepAsync(CancellationToken.None);
+
+        Assert.Equal(["counting", "live"], await _factory.WithDbAsync(db => db.EmailSignInCodes.Select(c => c.UserId).OrderBy(id => id).ToListAsync()));
+    }
+
+    private static EmailSignInCode EmailCode(string userId, DateTimeOffset expires, DateTimeOffset windowStarted) => new()
+    {
+        UserId = userId, CodeHash = new string('0', 64), ProtectedKey = "k", SentAt = expires.AddMinutes(-10),
+        ExpiresAt = expires, WindowStartedAt = windowStarted, SendsInWindow = 1,
+    };
+
     private static PendingAuthorizationEntity Pending(string id, DateTimeOffset expires) =>
         new() { IdHash = id, Parameters = "{}", CreatedAt = expires.AddMinutes(-30), ExpiresAt = expires };
 

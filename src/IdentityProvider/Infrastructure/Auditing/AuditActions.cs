@@ -21,6 +21,8 @@ public static class AuditActions
     public const string RecoveryCodeUsed = "mfa.recovery_code_used";
     public const string LostDeviceRequested = "mfa.lost_device_requested";
     public const string LostDeviceRecovered = "mfa.lost_device_recovered";
+    public const string EmailCodeSent = "mfa.email_code_sent";
+    public const string EmailCodeUsed = "mfa.email_code_used";
     public const string PasskeyAdded = "passkey.added";
     public const string PasskeyRenamed = "passkey.renamed";
     public const string PasskeyRemoved = "passkey.removed";

@@ -56,5 +56,31 @@ public static class EmailTemplates
             <p>The link works once. If you did not ask for this, ignore this message: nothing changes unless the link is opened and your password entered.</p>
             """);
 
-    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled, LostDevice];
+    /// <summary>
+    /// To a user who must use two-factor authentication but has no authenticator (the MFA policy's
+    /// email fallback): the single-use code for the second step. Placeholders: user, code, minutes.
+    /// </summary>
+    public static EmailTemplate EmailSignInCode { get; } = new(
+        Name: "email-sign-in-code",
+        Subject: "Your sign-in code",
+        TextBody: """
+            Hello {user},
+
+            Your code to finish signing in is:
+
+            {code}
+
+            It works once, within {minutes} minutes.
+
+            If you are not signing in right now, someone who knows your password may be trying to: do not share this code with anyone, and change your password.
+            """,
+        HtmlBody: """
+            <p>Hello {user},</p>
+            <p>Your code to finish signing in is:</p>
+            <p><strong>{code}</strong></p>
+            <p>It works once, within {minutes} minutes.</p>
+            <p>If you are not signing in right now, someone who knows your password may be trying to: do not share this code with anyone, and change your password.</p>
+            """);
+
+    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled, LostDevice, EmailSignInCode];
 }

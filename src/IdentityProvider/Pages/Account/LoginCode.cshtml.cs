@@ -1,3 +1,4 @@
+using IdentityProvider.Authentication.EmailCodes;
 using IdentityProvider.Authentication.Lockout;
 using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.RateLimiting;
@@ -16,7 +17,8 @@ namespace IdentityProvider.Pages.Account;
 
 /// <summary>
 /// The second step of sign-in, offering what the MFA policy allows for this sign-in: a six-digit
-/// code from the authenticator app, a passkey, or, with <c>?method=recovery</c>, a recovery code.
+/// code from the authenticator app, a passkey, or, with <c>?method=recovery</c>, a recovery code;
+/// to a user without an authenticator, where the policy allows it, a code by email.
 /// Each attempt passes the database gate first; posts are limited per client address (the
 /// <c>sign-in</c> policy).
 /// </summary>
@@ -27,6 +29,7 @@ public sealed class LoginCodeModel(
     TotpAuthenticator totp,
     RecoveryCodeService recoveryCodes,
     PasskeyAuthenticator passkeys,
+    EmailSignInCodes emailCodes,
     SignInSteps steps,
     IAuditLog audit) : PageModel
 {
@@ -45,6 +48,17 @@ public sealed class LoginCodeModel(
     public bool HasPasskeys => Offers(SecondFactorKind.Passkey);
 
     public bool HasRecoveryCodes => Offers(SecondFactorKind.RecoveryCode);
+
+    public bool HasEmailCode => Offers(SecondFactorKind.EmailCode);
+
+    /// <summary>Where an emailed code goes, masked (<c>a•••@example.com</c>): all the page reveals of the address.</summary>
+    public string? EmailAddress { get; private set; }
+
+    /// <summary>What the last "email me a code" did, for the page to say.</summary>
+    public EmailCodeSendOutcome? EmailSent { get; private set; }
+
+    /// <summary>The input for the emailed code: after a send, or with <c>?method=email</c>.</summary>
+    public bool ShowsEmailCodeInput => HasEmailCode && (Method == "email" || EmailSent is not null);
 
     /// <summary>What the policy lets this sign-in use now; a passkey only, for a phishing-resistant step-up.</summary>
     private IReadOnlyList<SecondFactorKind> Offer { get; set; } = [];
@@ -85,6 +99,57 @@ public sealed class LoginCodeModel(
         await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
         var amr = SignInSteps.Combine(Pending.Amr, PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified));
         return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, amr, Pending.RequestId, cancellationToken));
+    }
+
+    /// <summary>Emails a code, unless one went out within the resend interval; the page then says to wait.</summary>
+    public async Task<IActionResult> OnPostSendEmailCodeAsync(CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(cancellationToken) is { } redirect)
+        {
+            return redirect;
+        }
+
+        var outcome = HasEmailCode ? await emailCodes.SendAsync(Pending.UserId, cancellationToken) : EmailCodeSendOutcome.Unavailable;
+        if (outcome == EmailCodeSendOutcome.Unavailable)
+        {
+            Error = LoginModel.GenericError;
+            return Page();
+        }
+
+        EmailSent = outcome;
+        return Page();
+    }
+
+    /// <summary>The emailed code as the second step: through the gate, so wrong codes count toward lockout.</summary>
+    public async Task<IActionResult> OnPostEmailCodeAsync(CancellationToken cancellationToken)
+    {
+        if (await LoadAsync(cancellationToken) is { } redirect)
+        {
+            return redirect;
+        }
+
+        var code = Code;
+        Code = "";
+        Method = "email";
+        if (!HasEmailCode || string.IsNullOrWhiteSpace(code) || code.Length > 40 || !await gate.TryReserveAsync(Pending.UserId, SignInFactor.SecondFactor, cancellationToken))
+        {
+            Error = LoginModel.GenericError;
+            return Page();
+        }
+
+        if (!await emailCodes.VerifyAsync(Pending.UserId, code, cancellationToken))
+        {
+            await gate.RecordFailureAsync(Pending.UserId, SignInFactor.SecondFactor, cancellationToken);
+            await audit.RecordAsync(new AuditRecord(AuditActions.SignInFailed, Pending.UserId, AuditOutcome.Failure, TargetType: "user",
+                TargetId: Pending.UserId, Details: "email code: wrong, used or expired"), cancellationToken);
+            Error = LoginModel.GenericError;
+            return Page();
+        }
+
+        await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
+        // RFC 8176 has no value for a code sent by email; it is a one-time password ("otp"), and the
+        // audit row written by the verification records the method.
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, SignInSteps.Combine(Pending.Amr, ["otp"]), Pending.RequestId, cancellationToken));
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
@@ -161,6 +226,11 @@ public sealed class LoginCodeModel(
         }
 
         Offer = decision.Offer;
+        if (HasEmailCode)
+        {
+            EmailAddress = await emailCodes.MaskedAddressAsync(pending.UserId, cancellationToken);
+        }
+
         return null;
     }
 }
