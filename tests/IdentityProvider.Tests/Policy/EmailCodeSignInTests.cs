@@ -179,7 +179,9 @@ public abstract partial class EmailCodeSignInTests : IAsyncLifetime
         var code = await ReceiveCodeAsync();
         await SubmitEmailCodeAsync(browser, code);
 
-        // The code table only: the outbox keeps the message as it must be sent (see EmailOutboxMessage.TextBody).
+        // Neither the code table nor, once the message has left, the outbox keeps the code.
+        var bodies = await _factory.WithDbAsync(db => db.EmailOutbox.Select(m => m.TextBody + (m.HtmlBody ?? "")).ToListAsync());
+        Assert.DoesNotContain(bodies, body => body.Contains(code, StringComparison.Ordinal));
         var row = await _factory.WithDbAsync(db => db.EmailSignInCodes.AsNoTracking().SingleAsync(c => c.UserId == _alice));
         Assert.DoesNotContain(code, row.CodeHash, StringComparison.Ordinal);
         Assert.DoesNotContain(code, row.ProtectedKey, StringComparison.Ordinal);

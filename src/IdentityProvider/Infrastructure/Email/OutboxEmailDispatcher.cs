@@ -205,9 +205,12 @@ public sealed partial class OutboxEmailDispatcher(
     private async Task MarkSentAsync(Claim claim, EmailOutboxMessage message)
     {
         // Not cancellable: the message has left; the row must say so or it would be sent again.
+        // Its body may hold a sign-in code or a single-use link: once sent, the row keeps only the envelope.
         await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
         await db.EmailOutbox.Where(m => m.Id == message.Id && m.ClaimedBy == claim.Id).ExecuteUpdateAsync(set => set
             .SetProperty(m => m.Status, EmailOutboxStatus.Sent)
+            .SetProperty(m => m.TextBody, "")
+            .SetProperty(m => m.HtmlBody, (string?)null)
             .SetProperty(m => m.SentAt, time.GetUtcNow())
             .SetProperty(m => m.Attempts, message.Attempts + 1)
             .SetProperty(m => m.ClaimedBy, (string?)null)

@@ -12,7 +12,7 @@ public sealed class EmailOutboxMessage
 
     public required string Subject { get; set; }
 
-    /// <summary>May hold single-use links: stored because it must be sent, never logged.</summary>
+    /// <summary>May hold single-use links and codes: stored because it must be sent, emptied once sent, never logged.</summary>
     public required string TextBody { get; set; }
 
     public string? HtmlBody { get; set; }
