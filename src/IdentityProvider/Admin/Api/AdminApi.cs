@@ -73,6 +73,10 @@ public static class AdminApi
                 return outcome is IValueHttpResult { Value: ProblemDetails problem } ? TypedResults.Problem(problem) : result;
             });
         api.MapUserPasskeysApi();
+        api.MapUserMfaRequirementApi();
+        api.MapMfaPolicyApi();
+        api.MapOrganisationsApi();
+        api.MapPolicyCheckApi();
         return endpoints;
     }
 }
