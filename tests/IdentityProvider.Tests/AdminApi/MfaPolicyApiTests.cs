@@ -43,6 +43,27 @@ public sealed class SqliteMfaPolicyApiTests : MfaPolicyApiTests
         Assert.Contains("'mfaEnabled' is required.", Problems.ListOf(problem));
     }
 
+    [Theory]
+    [InlineData("{\"mfaEnabled\": tru")]
+    [InlineData("{\"mfaEnabled\": true, \"graceSignIns\": \"three\"}")]
+    public async Task Rejects_WhenTheBodyIsNotTheExpectedJson(string body)
+    {
+        var response = await Host.SendAsync(HttpMethod.Put, Path, Policy, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal("Malformed body", problem.GetProperty("title").GetString());
+        Assert.DoesNotContain("System.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await Host.Factory.WithDbAsync(db => db.MfaPolicySettings.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Rejects_ABodyThatIsNotDeclaredAsJson()
+    {
+        var response = await Host.SendAsync(HttpMethod.Put, Path, Policy, new StringContent("{}", System.Text.Encoding.UTF8, "text/plain"));
+
+        Assert.Contains("application/json", (await Problems.AssertAsync(response, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Requires_SecurityManageSettings_ToReadAndToChange()
     {

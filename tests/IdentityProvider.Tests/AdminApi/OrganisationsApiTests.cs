@@ -30,6 +30,8 @@ public sealed class SqliteOrganisationsApiTests : OrganisationsApiTests
         { "missing", "{\"requireMfa\":true}" },
         { "too long", "{\"name\":\"" + new string('a', 201) + "\"}" },
         { "null body", "null" },
+        { "not JSON", "{\"name\": " },
+        { "name not a string", "{\"name\": 42}" },
     };
 
     [Theory]

@@ -38,6 +38,9 @@ public static class AdminApiProblems
     public static ProblemDetails InvalidOrganisationName(int maxLength) =>
         Problem(StatusCodes.Status400BadRequest, "Invalid organisation name", $"An organisation needs a name of 1 to {maxLength} characters.");
 
+    public static ProblemDetails MalformedBody(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, "Malformed body", detail);
+
     public static ProblemDetails MissingParameter(string name) =>
         Problem(StatusCodes.Status400BadRequest, "Missing parameter", $"The query parameter '{name}' is required.");
 

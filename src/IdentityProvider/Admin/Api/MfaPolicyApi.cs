@@ -36,9 +36,14 @@ public static class MfaPolicyApi
         TypedResults.Ok(ToApi(await store.GetAsync(cancellationToken)));
 
     public static async Task<Results<Ok<MfaPolicy>, BadRequest<ProblemDetails>>> PutAsync(
-        MfaPolicyUpdate? body, HttpContext http, MfaSettingsStore store, CancellationToken cancellationToken)
+        JsonBody<MfaPolicyUpdate> json, HttpContext http, MfaSettingsStore store, CancellationToken cancellationToken)
     {
-        if (body is null)
+        if (json.Problem is { } malformed)
+        {
+            return TypedResults.BadRequest(malformed);
+        }
+
+        if (json.Value is not { } body)
         {
             return TypedResults.BadRequest(AdminApiProblems.MissingMembers(Members));
         }

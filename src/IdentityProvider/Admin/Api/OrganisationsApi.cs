@@ -60,9 +60,14 @@ public static class OrganisationsApi
             : TypedResults.NotFound(AdminApiProblems.UnknownOrganisation(organisationId));
 
     public static async Task<Results<Created<OrganisationSummary>, BadRequest<ProblemDetails>, Conflict<ProblemDetails>>> CreateAsync(
-        NewOrganisation? body, HttpContext http, OrganisationDirectory directory, CancellationToken cancellationToken)
+        JsonBody<NewOrganisation> json, HttpContext http, OrganisationDirectory directory, CancellationToken cancellationToken)
     {
-        if (body?.Name is not { } name || !OrganisationDirectory.IsUsableName(name))
+        if (json.Problem is { } malformed)
+        {
+            return TypedResults.BadRequest(malformed);
+        }
+
+        if (json.Value is not { Name: { } name } body || !OrganisationDirectory.IsUsableName(name))
         {
             return TypedResults.BadRequest(AdminApiProblems.InvalidOrganisationName(OrganisationDirectory.MaxNameLength));
         }
@@ -81,9 +86,14 @@ public static class OrganisationsApi
             : TypedResults.NotFound(AdminApiProblems.UnknownOrganisation(organisationId));
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SetRequireMfaAsync(
-        string organisationId, RequireMfaUpdate? body, HttpContext http, OrganisationDirectory directory, CancellationToken cancellationToken)
+        string organisationId, JsonBody<RequireMfaUpdate> json, HttpContext http, OrganisationDirectory directory, CancellationToken cancellationToken)
     {
-        if (body?.RequireMfa is not { } requireMfa)
+        if (json.Problem is { } malformed)
+        {
+            return TypedResults.BadRequest(malformed);
+        }
+
+        if (json.Value?.RequireMfa is not { } requireMfa)
         {
             return TypedResults.BadRequest(AdminApiProblems.MissingMembers(["requireMfa"]));
         }
@@ -94,10 +104,15 @@ public static class OrganisationsApi
     }
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SetMembershipAsync(
-        string userId, MembershipUpdate? body, HttpContext http, UserManager<ApplicationUser> users, OrganisationDirectory directory,
+        string userId, JsonBody<MembershipUpdate> json, HttpContext http, UserManager<ApplicationUser> users, OrganisationDirectory directory,
         CancellationToken cancellationToken)
     {
-        if (body is null)
+        if (json.Problem is { } malformed)
+        {
+            return TypedResults.BadRequest(malformed);
+        }
+
+        if (json.Value is not { } body)
         {
             return TypedResults.BadRequest(AdminApiProblems.MissingMembers(["organisationId"]));
         }

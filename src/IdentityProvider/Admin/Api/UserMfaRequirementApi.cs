@@ -20,9 +20,14 @@ public static class UserMfaRequirementApi
     }
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>, BadRequest<ProblemDetails>>> SetAsync(
-        string userId, MfaRequiredUpdate? body, HttpContext http, UserMfaRequirement requirement, CancellationToken cancellationToken)
+        string userId, JsonBody<MfaRequiredUpdate> json, HttpContext http, UserMfaRequirement requirement, CancellationToken cancellationToken)
     {
-        if (body?.Required is not { } required)
+        if (json.Problem is { } malformed)
+        {
+            return TypedResults.BadRequest(malformed);
+        }
+
+        if (json.Value?.Required is not { } required)
         {
             return TypedResults.BadRequest(AdminApiProblems.MissingMembers(["required"]));
         }
