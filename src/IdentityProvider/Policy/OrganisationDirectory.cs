@@ -14,6 +14,8 @@ public sealed record OrganisationSummary(string Id, string Name, bool RequireMfa
 /// </summary>
 public sealed class OrganisationDirectory(IdentityProviderDbContext db, IAuditLog audit, TimeProvider time)
 {
+    public const int MaxNameLength = 200;
+
     public async Task<IReadOnlyList<OrganisationSummary>> ListAsync(CancellationToken cancellationToken) =>
         await db.Organisations.AsNoTracking().OrderBy(o => o.Name)
             .Select(o => new OrganisationSummary(o.Id, o.Name, o.RequireMfa, db.OrganisationMembers.Count(m => m.OrganisationId == o.Id)))
@@ -28,7 +30,7 @@ public sealed class OrganisationDirectory(IdentityProviderDbContext db, IAuditLo
     public async Task<OrganisationSummary?> CreateAsync(string name, bool requireMfa, string actor, CancellationToken cancellationToken)
     {
         name = name.Trim();
-        if (name.Length is 0 or > 200 || await db.Organisations.AnyAsync(o => o.Name == name, cancellationToken))
+        if (!IsUsableName(name) || await db.Organisations.AnyAsync(o => o.Name == name, cancellationToken))
         {
             return null;
         }
@@ -50,6 +52,9 @@ public sealed class OrganisationDirectory(IdentityProviderDbContext db, IAuditLo
             Details: $"name '{name}', require MFA: {requireMfa}"), cancellationToken);
         return new OrganisationSummary(organisation.Id, name, requireMfa, 0);
     }
+
+    /// <summary>A name, once trimmed, of 1 to <see cref="MaxNameLength"/> characters.</summary>
+    public static bool IsUsableName(string name) => name.Trim().Length is > 0 and <= MaxNameLength;
 
     /// <returns>False for an unknown organisation.</returns>
     public async Task<bool> SetRequireMfaAsync(string id, bool requireMfa, string actor, CancellationToken cancellationToken)

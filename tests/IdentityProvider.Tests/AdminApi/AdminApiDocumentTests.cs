@@ -44,12 +44,53 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/users/{userId}/passkeys/{passkeyId}", "delete", new[] { "204", "400", "401", "403", "404" })]
     [InlineData("/admin/api/users/{userId}/passkey-request", "post", new[] { "200", "401", "403", "404" })]
     [InlineData("/admin/api/users/{userId}/passkey-request", "delete", new[] { "204", "401", "403", "404" })]
+    [InlineData("/admin/api/users/{userId}/mfa-required", "put", new[] { "204", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/users/{userId}/organisation", "put", new[] { "204", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/mfa-policy", "get", new[] { "200", "401", "403" })]
+    [InlineData("/admin/api/mfa-policy", "put", new[] { "200", "400", "401", "403" })]
+    [InlineData("/admin/api/organisations", "get", new[] { "200", "401", "403" })]
+    [InlineData("/admin/api/organisations", "post", new[] { "201", "400", "401", "403", "409" })]
+    [InlineData("/admin/api/organisations/{organisationId}", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/organisations/{organisationId}", "delete", new[] { "204", "401", "403", "404" })]
+    [InlineData("/admin/api/organisations/{organisationId}/require-mfa", "put", new[] { "204", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/policy-check", "get", new[] { "200", "400", "401", "403", "404" })]
     public async Task Describes_EveryOutcome_AndTheBearerRequirement(string path, string method, string[] statuses)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);
 
         Assert.Equal(statuses, operation.GetProperty("responses").EnumerateObject().Select(r => r.Name));
         Assert.Equal("idp.admin", operation.GetProperty("security")[0].GetProperty("bearer")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("/admin/api/mfa-policy", "put", "security.manage_settings")]
+    [InlineData("/admin/api/organisations", "get", "users.read")]
+    [InlineData("/admin/api/organisations", "post", "security.manage_settings")]
+    [InlineData("/admin/api/users/{userId}/mfa-required", "put", "users.manage_factors")]
+    [InlineData("/admin/api/policy-check", "get", "users.read")]
+    public async Task Names_ThePermission(string path, string method, string permission)
+    {
+        var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);
+
+        Assert.Contains($"'{permission}'", operation.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Describes_RequestBodies_AndQueryParameters()
+    {
+        var document = await DocumentAsync();
+        var paths = document.GetProperty("paths");
+        var put = paths.GetProperty("/admin/api/mfa-policy").GetProperty("put");
+        var check = paths.GetProperty("/admin/api/policy-check").GetProperty("get");
+
+        var reference = put.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString();
+        Assert.Equal("#/components/schemas/MfaPolicyUpdate", reference);
+        var update = document.GetProperty("components").GetProperty("schemas").GetProperty("MfaPolicyUpdate").GetProperty("properties");
+        Assert.True(update.TryGetProperty("enforceFor", out _));
+        Assert.Equal(["userId", "clientId", "acrValues"], check.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.All(check.GetProperty("parameters").EnumerateArray(), p => Assert.Equal("query", p.GetProperty("in").GetString()));
+        Assert.Equal([true, false, false], check.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("required").GetBoolean()));
+        Assert.False(paths.GetProperty("/admin/api/mfa-policy").GetProperty("get").TryGetProperty("requestBody", out _));
     }
 
     [Fact]

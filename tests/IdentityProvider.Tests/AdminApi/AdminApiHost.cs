@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
 using IdentityProvider.Admin.Api;
 using IdentityProvider.Admin.Bootstrap;
@@ -41,7 +42,7 @@ public sealed class AdminApiHost : IAsyncDisposable
 
     /// <summary>
     /// Clients: <c>reader</c> (idp.admin, users.read), <c>operator</c> (idp.admin, users.read and
-    /// users.manage_factors), <c>unconfigured</c> (idp.admin, no permissions), <c>reports</c> (no idp.admin), <c>console</c> (code flow with idp.admin).
+    /// users.manage_factors), <c>policy</c> (idp.admin, users.read, users.manage_factors and security.manage_settings), <c>unconfigured</c> (idp.admin, no permissions), <c>reports</c> (no idp.admin), <c>console</c> (code flow with idp.admin).
     /// </summary>
     public static async Task<AdminApiHost> StartAsync(TestDatabase database)
     {
@@ -50,6 +51,9 @@ public sealed class AdminApiHost : IAsyncDisposable
             ["Administration:ClientPermissions:reader:0"] = "users.read",
             ["Administration:ClientPermissions:operator:0"] = "users.read",
             ["Administration:ClientPermissions:operator:1"] = "users.manage_factors",
+            ["Administration:ClientPermissions:policy:0"] = "users.read",
+            ["Administration:ClientPermissions:policy:1"] = "users.manage_factors",
+            ["Administration:ClientPermissions:policy:2"] = "security.manage_settings",
         });
         await host.SeedAsync();
         return host;
@@ -61,6 +65,7 @@ public sealed class AdminApiHost : IAsyncDisposable
         var clients = scope.ServiceProvider.GetRequiredService<ClientManager>();
         await AddClientAsync(clients, new ClientRegistration { ClientId = "reader", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
         await AddClientAsync(clients, new ClientRegistration { ClientId = "operator", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
+        await AddClientAsync(clients, new ClientRegistration { ClientId = "policy", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
         await AddClientAsync(clients, new ClientRegistration { ClientId = "unconfigured", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
         await AddClientAsync(clients, new ClientRegistration { ClientId = "reports", GrantTypes = [GrantTypes.ClientCredentials], Scopes = ["reports.read"] });
         await AddClientAsync(clients, new ClientRegistration
@@ -112,9 +117,15 @@ public sealed class AdminApiHost : IAsyncDisposable
         return body.GetProperty("access_token").GetString()!;
     }
 
-    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token)
+    public Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token) => SendAsync(method, path, token, content: null);
+
+    /// <summary>With <paramref name="body"/> as JSON (camelCase, as the API reads it).</summary>
+    public Task<HttpResponseMessage> SendJsonAsync(HttpMethod method, string path, string? token, object? body) =>
+        SendAsync(method, path, token, JsonContent.Create(body));
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, HttpContent? content)
     {
-        using var request = new HttpRequestMessage(method, path);
+        using var request = new HttpRequestMessage(method, path) { Content = content };
         if (token is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

@@ -57,6 +57,9 @@ public static class AdminApi
 
         var api = endpoints.MapGroup(Prefix)
             .RequireAuthorization(Policy)
+            // Answers written before the filter below runs (a route the binder refuses) stay out of the
+            // host's HTML status pages too.
+            .WithMetadata(new SkipStatusCodePagesAttribute())
             // A program reads these answers: the host's HTML status pages stay out of them.
             .AddEndpointFilter(async (context, next) =>
             {
@@ -73,6 +76,10 @@ public static class AdminApi
                 return outcome is IValueHttpResult { Value: ProblemDetails problem } ? TypedResults.Problem(problem) : result;
             });
         api.MapUserPasskeysApi();
+        api.MapUserMfaRequirementApi();
+        api.MapMfaPolicyApi();
+        api.MapOrganisationsApi();
+        api.MapPolicyCheckApi();
         return endpoints;
     }
 }

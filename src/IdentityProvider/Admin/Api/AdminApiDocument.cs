@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -96,9 +98,27 @@ public sealed partial class AdminApiDocument(EndpointDataSource endpoints)
             });
         }
 
+        foreach (var query in QueryParameters(endpoint))
+        {
+            parameters.Add(new JsonObject
+            {
+                ["name"] = query.Name, ["in"] = "query", ["required"] = query.Required, ["schema"] = schemas.SchemaOf(query.Type),
+            });
+        }
+
         if (parameters.Count > 0)
         {
             operation["parameters"] = parameters;
+        }
+
+        if (metadata.GetMetadata<IAcceptsMetadata>() is { RequestType: { } requestType } accepts)
+        {
+            operation["requestBody"] = new JsonObject
+            {
+                ["required"] = !accepts.IsOptional,
+                ["content"] = new JsonObject(accepts.ContentTypes.DefaultIfEmpty("application/json").Distinct().Select(mediaType =>
+                    KeyValuePair.Create(mediaType, (JsonNode?)new JsonObject { ["schema"] = schemas.SchemaOf(requestType) }))),
+            };
         }
 
         var secured = metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<AuthorizationPolicy>() is not null;
@@ -139,6 +159,36 @@ public sealed partial class AdminApiDocument(EndpointDataSource endpoints)
         response["content"] = new JsonObject(mediaTypes.Distinct().Select(mediaType =>
             KeyValuePair.Create(mediaType, (JsonNode?)new JsonObject { ["schema"] = schemas.SchemaOf(type) })));
         return response;
+    }
+
+    /// <summary>
+    /// The handler's parameters that minimal APIs bind from the query string: the simple ones (strings,
+    /// numbers, booleans) that are not route parameters. Services, the body and the request are none of these.
+    /// </summary>
+    private static IEnumerable<(string Name, Type Type, bool Required)> QueryParameters(RouteEndpoint endpoint)
+    {
+        if (endpoint.Metadata.GetMetadata<MethodInfo>() is not { } handler)
+        {
+            yield break;
+        }
+
+        var nullability = new NullabilityInfoContext();
+        foreach (var parameter in handler.GetParameters())
+        {
+            var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
+            if (parameter.Name is not { } name || endpoint.RoutePattern.GetParameter(name) is not null
+                || !(type == typeof(string) || type == typeof(int) || type == typeof(long) || type == typeof(bool)))
+            {
+                continue;
+            }
+
+            // [Required] marks a parameter the handler itself refuses to go without (with a 400 problem):
+            // it is declared nullable only so that the handler, not the binder, answers.
+            var required = parameter.IsDefined(typeof(RequiredAttribute), inherit: false)
+                || !(parameter.HasDefaultValue || Nullable.GetUnderlyingType(parameter.ParameterType) is not null
+                    || (!parameter.ParameterType.IsValueType && nullability.Create(parameter).ReadState == NullabilityState.Nullable));
+            yield return (name, type, required);
+        }
     }
 
     /// <summary>"/admin/api/users/{userId:minlength(1)}" → "/admin/api/users/{userId}": OpenAPI path templates have no constraints.</summary>

@@ -26,6 +26,39 @@ public static class AdminApiProblems
     public static ProblemDetails MalformedPasskeyId() =>
         Problem(StatusCodes.Status400BadRequest, "Malformed passkey id", "A passkey id is the credential id in base64url, without padding.");
 
+    public static ProblemDetails UnknownOrganisation(string organisationId) =>
+        Problem(StatusCodes.Status404NotFound, "Unknown organisation", $"There is no organisation with id '{organisationId}'.");
+
+    public static ProblemDetails UnknownClient(string clientId) =>
+        Problem(StatusCodes.Status404NotFound, "Unknown client", $"There is no client with id '{clientId}'.");
+
+    public static ProblemDetails OrganisationNameTaken(string name) =>
+        Problem(StatusCodes.Status409Conflict, "Organisation exists", $"An organisation named '{name}' already exists.");
+
+    public static ProblemDetails InvalidOrganisationName(int maxLength) =>
+        Problem(StatusCodes.Status400BadRequest, "Invalid organisation name", $"An organisation needs a name of 1 to {maxLength} characters.");
+
+    public static ProblemDetails MalformedBody(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, "Malformed body", detail);
+
+    public static ProblemDetails MissingParameter(string name) =>
+        Problem(StatusCodes.Status400BadRequest, "Missing parameter", $"The query parameter '{name}' is required.");
+
+    /// <summary>A request body without members the operation needs (a PUT replaces everything, so nothing is defaulted).</summary>
+    public static ProblemDetails MissingMembers(IEnumerable<string> members) =>
+        Invalid("Missing members", "The request body lacks required members.", members.Select(m => $"'{m}' is required."));
+
+    /// <summary>MFA settings the store refused (<c>MfaSettingsStore.Validate</c>); nothing was saved.</summary>
+    public static ProblemDetails InvalidMfaPolicy(IEnumerable<string> problems) =>
+        Invalid("Invalid MFA policy", "The MFA policy was not saved.", problems);
+
+    private static ProblemDetails Invalid(string title, string detail, IEnumerable<string> problems)
+    {
+        var problem = Problem(StatusCodes.Status400BadRequest, title, detail);
+        problem.Extensions["problems"] = problems.ToList();
+        return problem;
+    }
+
     private static ProblemDetails Problem(int status, string title, string detail) =>
         new() { Status = status, Title = title, Detail = detail };
 }
