@@ -338,6 +338,65 @@ public abstract class PolicySignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rejects_WhenAPhishingResistantDemandCannotBeMet_ASessionOnThePasswordAlone()
+    {
+        await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser, null, ("acr_values", "phr"));
+
+        var afterPassword = await PasswordAsync(browser, requestId, "alice");
+        var plain = await browser.GetAsync(new CodeFlow(browser, "crm", Redirect, _crmSecret).AuthorizeUrl("openid profile"));
+        var security = await browser.GetAsync(SecurityModel.Path);
+
+        // Alice's own policy asks for her code at every sign-in: the password alone signs her in
+        // neither for another application nor on her account pages.
+        Assert.Equal(SignInSteps.SecondFactorPath, afterPassword.Headers.Location?.OriginalString);
+        Assert.StartsWith(TestLoginStartupFilter.Path, plain.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.SeeOther, security.StatusCode);
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.AuthorizationCodes.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Rejects_WhenAPhishingResistantDemandCannotBeMet_WithUnmetAuthenticationRequirements_AfterTheUsersOwnCode()
+    {
+        var secret = await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser, null, ("acr_values", "phr"));
+        await PasswordAsync(browser, requestId, "alice");
+        var codePage = await browser.GetPageAsync(SignInSteps.SecondFactorPath);
+
+        var afterCode = await browser.SubmitAsync(codePage, new Dictionary<string, string> { ["Code"] = CodeAt(secret) });
+        var answer = await browser.GetAsync(afterCode.Headers.Location!.OriginalString);
+
+        Assert.StartsWith(Redirect, answer.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal("unmet_authentication_requirements", QueryHelpers.ParseQuery(answer.Headers.Location!.Query)["error"].ToString());
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.AuthorizationCodes.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Rejects_WhenAClientRequiresPhishingResistantMfa_AUserWithOnlyAnApp_AfterTheirOwnCode()
+    {
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            var clients = scope.ServiceProvider.GetRequiredService<ClientManager>();
+            var added = await clients.AddAsync(new ClientRegistration
+            {
+                ClientId = "vault", RedirectUris = ["https://vault.example.com/cb"], GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid", "profile"], RequiredAcr = "phr",
+            }, "test", CancellationToken.None);
+            Assert.NotNull(added.NewSecret);
+        }
+
+        await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser, new CodeFlow(browser, "vault", "https://vault.example.com/cb"));
+
+        var afterPassword = await PasswordAsync(browser, requestId, "alice");
+
+        Assert.Equal(SignInSteps.SecondFactorPath, afterPassword.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.SeeOther, (await browser.GetAsync(SecurityModel.Path)).StatusCode);
+    }
+
+    [Fact]
     public async Task Requires_TheBanner_OnTheAccountPages_OfAUserWithoutAFactor()
     {
         using var browser = NewBrowser();
