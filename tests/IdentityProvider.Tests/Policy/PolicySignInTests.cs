@@ -133,6 +133,20 @@ public abstract class PolicySignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requires_NoSetup_OfAMemberAlreadyOnTheSetupPage_OnceRequireMfaIsTurnedOff()
+    {
+        var organisation = await OrganisationAsync(requireMfa: true, _alice);
+        using var browser = NewBrowser();
+        var (flow, requestId) = await AuthorizeAsync(browser);
+        Assert.Equal(SignInSteps.EnrolmentPath, (await PasswordAsync(browser, requestId, "alice")).Headers.Location?.OriginalString);
+        await SetRequireMfaAsync(organisation, false);
+
+        var setup = await browser.GetAsync(SignInSteps.EnrolmentPath);
+
+        Assert.Equal(["pwd"], Amr(await IdTokenAfterAsync(browser, flow, setup)));
+    }
+
+    [Fact]
     public async Task Requires_TheCode_OfAMemberWhoEnrolled_AfterRequireMfaIsTurnedOff()
     {
         var organisation = await OrganisationAsync(requireMfa: true, _alice);
