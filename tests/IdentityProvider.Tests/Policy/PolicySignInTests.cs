@@ -181,6 +181,20 @@ public abstract class PolicySignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requires_NoCode_OfAUserAlreadyOnTheCodePage_OnceMfaIsTurnedOff()
+    {
+        await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (flow, requestId) = await AuthorizeAsync(browser);
+        Assert.Equal(SignInSteps.SecondFactorPath, (await PasswordAsync(browser, requestId, "alice")).Headers.Location?.OriginalString);
+        await SaveSettingsAsync(DefaultSettings with { MfaEnabled = false });
+
+        var codePage = await browser.GetAsync(SignInSteps.SecondFactorPath);
+
+        Assert.Equal(["pwd"], Amr(await IdTokenAfterAsync(browser, flow, codePage)));
+    }
+
+    [Fact]
     public async Task Rejects_WhenMfaIsOff_EverySetupFormOnTheSecurityPage()
     {
         await SaveSettingsAsync(DefaultSettings with { MfaEnabled = false });
