@@ -209,6 +209,38 @@ public abstract class PolicySignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rejects_WhenMfaWasTurnedOffMeanwhile_ActivatingAnAppStartedBefore()
+    {
+        using var browser = NewBrowser();
+        await SignInToTheAccountAsync(browser, "alice");
+        var security = await browser.GetPageAsync(SecurityModel.Path);
+        var started = await HtmlForms.ReadPageAsync(
+            await browser.SubmitAsync(security, new Dictionary<string, string> { ["password"] = Password }, "form[action*='StartTotp']"), SecurityModel.Path);
+        var secret = started.Document.QuerySelector("#totp-secret")!.TextContent.Replace(" ", "", StringComparison.Ordinal);
+        await SaveSettingsAsync(DefaultSettings with { MfaEnabled = false });
+
+        await browser.SubmitAsync(started, new Dictionary<string, string> { ["code"] = CodeAt(secret) }, "form[action*='ActivateTotp']");
+
+        Assert.False(await _factory.WithDbAsync(db => db.UserTotpSecrets.AnyAsync(s => s.UserId == _alice && s.ActivatedAt != null)));
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.RecoveryCodes.CountAsync(c => c.UserId == _alice)));
+    }
+
+    [Fact]
+    public async Task Rejects_WhenMfaWasTurnedOffMeanwhile_RegisteringAPasskeyStartedBefore()
+    {
+        using var browser = NewBrowser();
+        await SignInToTheAccountAsync(browser, "alice");
+        var token = TokenOf(await browser.GetPageAsync(SecurityModel.Path));
+        var (ceremony, options) = await ChallengeAsync(browser, SecurityModel.Path + "?handler=PasskeyCreationOptions", token, ("name", "Laptop"));
+        await SaveSettingsAsync(DefaultSettings with { MfaEnabled = false });
+
+        await PostAsync(browser, SecurityModel.Path + "?handler=RegisterPasskey", token,
+            ("ceremony", ceremony), ("credential", _authenticator.CreateAttestation(options, Origin)));
+
+        Assert.Equal(0, await _factory.WithDbAsync(db => db.UserPasskeys.CountAsync(p => p.UserId == _alice)));
+    }
+
+    [Fact]
     public async Task Requires_TheCodeAgain_WhenMfaIsTurnedBackOn()
     {
         await EnrolTotpAsync(_alice);
