@@ -175,9 +175,11 @@ public sealed class MfaSetupModel(
         }
 
         (Pending, Account, Decision) = (pending, account, decision);
-        if (decision.Enrolment == EnrolmentDemand.None && !decision.Satisfied)
+        if (decision.Enrolment == EnrolmentDemand.None)
         {
-            // Nothing to set up here any more (MFA turned off meanwhile): the sign-in continues as the policy now says.
+            // Nothing to set up here any more (MFA turned off, or the organisation, role or user flag
+            // that required it lifted meanwhile, or the factor set up here already proven): the
+            // sign-in continues as the policy now says.
             return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken));
         }
 

@@ -118,6 +118,13 @@ public sealed class SecurityModel(
             return new SeeOtherResult(LoginModel.Path);
         }
 
+        // An enrolment started before MFA was turned off is not finished while it is off.
+        if (!MfaEnabled)
+        {
+            Error = MfaTurnedOff;
+            return Page();
+        }
+
         if (string.IsNullOrWhiteSpace(code) || !await totp.ActivateAsync(Account!.Id, code, cancellationToken))
         {
             Enrolment = await totp.FindPendingEnrolmentAsync(Account!.Id, AccountName, cancellationToken);
@@ -195,6 +202,13 @@ public sealed class SecurityModel(
         if (!await LoadAsync(cancellationToken))
         {
             return new SeeOtherResult(LoginModel.Path);
+        }
+
+        // A ceremony started before MFA was turned off is not finished while it is off.
+        if (!MfaEnabled)
+        {
+            Error = MfaTurnedOff;
+            return Page();
         }
 
         var outcome = await passkeys.CompleteRegistrationAsync(Account!.Id, ceremony, credential, HttpContext, cancellationToken);
