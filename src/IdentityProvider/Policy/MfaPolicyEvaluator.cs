@@ -60,6 +60,15 @@ public sealed class MfaPolicyEvaluator
         if (policy < AssuranceLevel.Mfa || input.User.HasAuthenticator)
         {
             reasons.Add(new("cannot-be-met", $"{Describe(required)} is needed, and the user has no factor that provides it; the application is told so."));
+
+            // The session this sign-in leaves behind must still meet the user's own policy, or the
+            // password alone would open every other application to a user who has a second factor.
+            if (policy > reached && Offer(input.User, settings, policy) is { Count: > 0 } own)
+            {
+                reasons.Add(new("own-policy-first", $"Before that, the user proves the factor their own policy asks for: {string.Join(", ", own)}."));
+                return new MfaDecision(policy, reached, own, EnrolmentDemand.None, true, reasons);
+            }
+
             return new MfaDecision(required, reached, [], EnrolmentDemand.None, true, reasons);
         }
 

@@ -106,8 +106,9 @@ public sealed class MfaPolicyEvaluatorTests
             ["client-requires", "mfa-optional", "cannot-be-met"], ClientAcr: "mfa"),
         new("on, client mfa, enrolled TOTP", On, WithTotp, Password, AssuranceLevel.Mfa, AssuranceLevel.Single, TotpOrRecovery, EnrolmentDemand.None,
             ["client-requires", "enrolled", "second-factor-due"], ClientAcr: "mfa"),
-        new("on, client phr, TOTP but no passkey", On, WithTotp, Password, AssuranceLevel.PhishingResistant, AssuranceLevel.Single, None, EnrolmentDemand.None,
-            ["client-requires", "enrolled", "cannot-be-met"], ClientAcr: "phr"),
+        // The client will hear unmet_authentication_requirements, but the session must not be password-only.
+        new("on, client phr, TOTP but no passkey", On, WithTotp, Password, AssuranceLevel.Mfa, AssuranceLevel.Single, TotpOrRecovery, EnrolmentDemand.None,
+            ["client-requires", "enrolled", "cannot-be-met", "own-policy-first"], ClientAcr: "phr"),
         new("on, client phr, passkey sign-in", On, WithPasskey, ["hwk", "user", "pin", "mfa"], AssuranceLevel.PhishingResistant, AssuranceLevel.PhishingResistant, None,
             EnrolmentDemand.None, ["client-requires", "enrolled", "satisfied"], ClientAcr: "phr"),
         new("on, client phr, organisation requires, no factor", On, InStrictOrganisation, Password, AssuranceLevel.PhishingResistant, AssuranceLevel.Single, None,
@@ -284,6 +285,16 @@ public sealed class MfaPolicyEvaluatorTests
 
         Assert.Equal([SecondFactorKind.Passkey], decision.Offer);
         Assert.Equal(EnrolmentDemand.None, decision.Enrolment);
+    }
+
+    [Fact]
+    public void Requires_TheUsersOwnFactorFirst_WhenAnApplicationDemandCannotBeMet()
+    {
+        var decision = Evaluator.Evaluate(new(On, WithTotp, new(Password, Now), Request: new(["phr"], false)));
+
+        Assert.Equal(AssuranceLevel.Mfa, decision.Required);
+        Assert.Equal([SecondFactorKind.Totp, SecondFactorKind.RecoveryCode], decision.Offer);
+        Assert.Equal(["cannot-be-met", "own-policy-first"], decision.Reasons.TakeLast(2).Select(r => r.Code));
     }
 
     [Fact]

@@ -31,24 +31,7 @@ public sealed class SignInSteps(
         var request = await interaction.GetContextAsync(requestId, cancellationToken);
         var remembered = await browsers.IsRememberedAsync(http, userId, cancellationToken);
         var input = await inputs.ForSignInAsync(userId, amr, request, remembered, federation: null, cancellationToken);
-        if (input is null)
-        {
-            return null;
-        }
-
-        // An application's demand no factor of the user can meet (phr for a user with only an
-        // authenticator app) ends in unmet_authentication_requirements for the client, but the
-        // session this sign-in leaves behind must still meet the user's own policy: otherwise the
-        // password alone would sign in a user who has a second factor, for every other application
-        // and the account pages. So the user first proves what their own policy asks.
-        var decision = evaluator.Evaluate(input);
-        if (decision is { Satisfied: false, Offer.Count: 0, Enrolment: EnrolmentDemand.None, CanEnrol: true }
-            && evaluator.Evaluate(input with { Client = null, Request = input.Request is { } r ? r with { AcrValues = [] } : null }) is { Satisfied: false } own)
-        {
-            return own;
-        }
-
-        return decision;
+        return input is null ? null : evaluator.Evaluate(input);
     }
 
     /// <summary>
