@@ -6,6 +6,7 @@ using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Pages.Account;
+using IdentityProvider.Persistence;
 using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Policy;
 using IdentityProvider.Protocol.Primitives;
@@ -263,6 +264,38 @@ public abstract class RememberedBrowserTests : IAsyncLifetime
         Assert.Equal(2, security.Document.QuerySelectorAll("#remembered-browsers tbody tr").Length);
         Assert.Equal(SignInSteps.SecondFactorPath, again.Headers.Location!.OriginalString);
         Assert.Equal(0, await _factory.WithDbAsync(db => db.RememberedBrowsers.CountAsync()));
+    }
+
+    [Fact]
+    public async Task TheSweeperDeletes_MarksThatExpiredOrWereMadeBeforeTheFactorsChanged()
+    {
+        var secret = await EnrolAsync();
+        using var before = NewBrowser();
+        await SignInWithCodeAsync(before, secret, remember: true);
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<RecoveryCodeService>().GenerateAsync(_alice, CancellationToken.None);
+        }
+
+        using var after = NewBrowser();
+        await SignInWithCodeAsync(after, secret, remember: true);
+        var stamp = await _factory.WithDbAsync(db => db.Users.Where(u => u.Id == _alice).Select(u => u.SecurityStamp!).SingleAsync());
+        var now = _time.GetUtcNow();
+        await _factory.WithDbAsync(db =>
+        {
+            db.RememberedBrowsers.Add(new RememberedBrowser
+            {
+                Id = "expired", UserId = _alice, TokenHash = new string('0', 64), SecurityStamp = stamp, Description = "",
+                CreatedAt = now.AddDays(-31), ExpiresAt = now.AddSeconds(-1),
+            });
+            return db.SaveChangesAsync();
+        });
+
+        await _factory.Services.GetRequiredService<ExpiredArtefactSweeper>().SweepAsync(CancellationToken.None);
+
+        var left = await _factory.WithDbAsync(db => db.RememberedBrowsers.SingleAsync());
+        Assert.NotEqual("expired", left.Id);
+        Assert.Equal(stamp, left.SecurityStamp);
     }
 
     private HttpClient NewBrowser()
