@@ -102,6 +102,27 @@ public abstract class RememberedBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RemembersTheBrowser_AfterARecoveryCode()
+    {
+        var secret = await EnrolAsync();
+        IReadOnlyList<string> codes;
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            codes = await scope.ServiceProvider.GetRequiredService<RecoveryCodeService>().GenerateAsync(_alice, CancellationToken.None);
+        }
+
+        using var browser = NewBrowser();
+        await PasswordStepAsync(browser);
+        var codePage = await browser.GetPageAsync(SignInSteps.SecondFactorPath + "?method=recovery");
+        var used = await browser.SubmitAsync(codePage, new Dictionary<string, string> { ["Code"] = codes[0], ["remember"] = "true" });
+        await SignOutAsync(browser);
+        var (_, again) = await PasswordStepAsync(browser);
+
+        Assert.Equal(RecoveryUsedModel.Path, used.Headers.Location!.OriginalString);
+        Assert.NotEqual(SignInSteps.SecondFactorPath, again.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
     public async Task AsksForTheCode_WhenTheBoxWasNotTicked()
     {
         var secret = await EnrolAsync();
