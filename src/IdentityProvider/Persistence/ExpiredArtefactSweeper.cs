@@ -21,8 +21,9 @@ public sealed class SweepingOptions
 
 /// <summary>
 /// Deletes what can no longer be used: authorization requests, codes (emailed sign-in codes too),
-/// sessions, replay-cache entries and grants past their expiry (a grant's refresh tokens go with it). Every node runs
-/// it; the deletes are idempotent, so nodes racing each other do no harm.
+/// sessions, replay-cache entries, remembered browsers and grants past their expiry (a grant's
+/// refresh tokens go with it), and remembered browsers made before the user's factors or password
+/// last changed. Every node runs it; the deletes are idempotent, so nodes racing each other do no harm.
 /// </summary>
 internal sealed partial class ExpiredArtefactSweeper(
     IDbContextFactory<IdentityProviderDbContext> contexts,
@@ -59,6 +60,10 @@ internal sealed partial class ExpiredArtefactSweeper(
         // Kept until its send window is over too, so deleting it does not reset the hour's send count.
         var sendWindowOver = now - EmailCodeOptions.SendWindow;
         deleted += await db.EmailSignInCodes.Where(c => c.ExpiresAt < now && c.WindowStartedAt < sendWindowOver).ExecuteDeleteAsync(cancellationToken);
+        // A remembered browser whose user's security stamp has changed will never be honoured again.
+        deleted += await db.RememberedBrowsers
+            .Where(b => b.ExpiresAt < now || db.Users.Any(u => u.Id == b.UserId && u.SecurityStamp != b.SecurityStamp))
+            .ExecuteDeleteAsync(cancellationToken);
         // Refresh tokens cascade with their grant. A revoked grant is kept until it would have
         // expired anyway, so introspection keeps answering "inactive" for its access tokens.
         deleted += await db.RefreshTokens.Where(t => db.Grants.Any(g => g.GrantId == t.GrantId && g.ExpiresAt < now)).ExecuteDeleteAsync(cancellationToken);
@@ -71,7 +76,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         return deleted;
     }
 
-    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, emailed sign-in codes and replay entries")]
+    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, emailed sign-in codes, remembered browsers and replay entries")]
     private static partial void LogSwept(ILogger logger, int count);
 
     [LoggerMessage(6201, LogLevel.Warning, "Sweeping expired artefacts failed ({ExceptionType}: {Reason}); retrying at the next interval")]

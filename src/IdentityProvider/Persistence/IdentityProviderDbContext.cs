@@ -57,6 +57,8 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<MfaPolicySettingsEntity> MfaPolicySettings => Set<MfaPolicySettingsEntity>();
 
+    public DbSet<RememberedBrowser> RememberedBrowsers => Set<RememberedBrowser>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

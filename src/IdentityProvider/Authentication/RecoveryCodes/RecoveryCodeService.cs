@@ -3,6 +3,7 @@ using System.Text;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
 using IdentityProvider.Persistence.Entities;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ namespace IdentityProvider.Authentication.RecoveryCodes;
 /// </remarks>
 public sealed class RecoveryCodeService(
     IdentityProviderDbContext db,
+    UserManager<ApplicationUser> users,
     IOptions<RecoveryCodeOptions> options,
     IAuditLog audit,
     TimeProvider time)
@@ -38,8 +40,8 @@ public sealed class RecoveryCodeService(
     private const int Iterations = 10_000;
 
     /// <summary>
-    /// A new set of codes for the user, replacing every earlier one. The plaintext exists only in
-    /// the returned list: show it once.
+    /// A new set of codes for the user, replacing every earlier one, and a new security stamp. The
+    /// plaintext exists only in the returned list: show it once.
     /// </summary>
     public async Task<IReadOnlyList<string>> GenerateAsync(string userId, CancellationToken cancellationToken)
     {
@@ -62,6 +64,12 @@ public sealed class RecoveryCodeService(
             CreatedAt = now,
         }));
         await db.SaveChangesAsync(cancellationToken);
+        // New codes are a changed factor: the new security stamp forgets remembered browsers.
+        if (await users.FindByIdAsync(userId) is { } user && !(await users.UpdateSecurityStampAsync(user)).Succeeded)
+        {
+            throw new InvalidOperationException("Could not update the user's security stamp.");
+        }
+
         await audit.RecordAsync(new AuditRecord(AuditActions.RecoveryCodesGenerated, userId, TargetType: "user", TargetId: userId,
             Details: $"codes: {count}"), cancellationToken);
         await transaction.CommitAsync(cancellationToken);

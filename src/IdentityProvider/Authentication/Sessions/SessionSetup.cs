@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using IdentityProvider.Protocol.Endpoints;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -21,7 +20,8 @@ internal static class SessionSetup
         services.AddSingleton<PartialSignIn>();
         services.AddScoped<SignInCompletion>();
         services.AddScoped<SignInSteps>();
-        services.TryAddSingleton<IBrowserMemory, NoBrowserMemory>();
+        services.AddScoped<RememberedBrowserStore>();
+        services.AddScoped<IBrowserMemory>(provider => provider.GetRequiredService<RememberedBrowserStore>());
         services.AddAuthentication(SessionOptions.Scheme).AddCookie(SessionOptions.Scheme).AddCookie(PartialSignIn.Scheme);
         services.AddOptions<CookieAuthenticationOptions>(PartialSignIn.Scheme)
             .Configure<IOptions<OpenIdServerOptions>>((cookie, server) =>

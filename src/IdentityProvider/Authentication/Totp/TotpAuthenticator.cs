@@ -155,7 +155,8 @@ public sealed partial class TotpAuthenticator(
 
     /// <summary>
     /// Removes the user's second factors (TOTP secret, pending or active, and every recovery code)
-    /// and turns two-factor sign-in off.
+    /// and turns two-factor sign-in off. Remembered browsers are forgotten through the new
+    /// security stamp, whoever disables: the user, an administrator's reset, a lost-device recovery.
     /// </summary>
     /// <param name="actor">who did it: the user's id, an administrator's id, or a system actor</param>
     public async Task DisableAsync(string userId, string actor, CancellationToken cancellationToken)
@@ -163,10 +164,14 @@ public sealed partial class TotpAuthenticator(
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var secrets = await db.UserTotpSecrets.Where(s => s.UserId == userId).ExecuteDeleteAsync(cancellationToken);
         var codes = await db.RecoveryCodes.Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
-        // Passkeys are a second factor too: with one left, sign-in still takes two steps.
-        if (await users.FindByIdAsync(userId) is { TwoFactorEnabled: true } user && !await db.UserPasskeys.AnyAsync(p => p.UserId == userId, cancellationToken))
+        if (await users.FindByIdAsync(userId) is { } user)
         {
-            var updated = await users.SetTwoFactorEnabledAsync(user, false);
+            // Passkeys are a second factor too: with one left, sign-in still takes two steps. Either
+            // way the security stamp changes (SetTwoFactorEnabledAsync changes it too), which
+            // forgets every browser the user chose not to be asked on again.
+            var updated = user.TwoFactorEnabled && !await db.UserPasskeys.AnyAsync(p => p.UserId == userId, cancellationToken)
+                ? await users.SetTwoFactorEnabledAsync(user, false)
+                : await users.UpdateSecurityStampAsync(user);
             if (!updated.Succeeded)
             {
                 throw new InvalidOperationException("Could not disable two-factor sign-in: " + string.Join(" ", updated.Errors.Select(e => e.Code)));

@@ -32,6 +32,8 @@ public static class AuditActions
     public const string PasskeyRequestCancelled = "passkey.request_cancelled";
     public const string MfaPolicyChanged = "policy.settings_changed";
     public const string MfaEnrolmentPostponed = "mfa.enrolment_postponed";
+    public const string BrowserRemembered = "mfa.browser_remembered";
+    public const string BrowserForgotten = "mfa.browser_forgotten";
     public const string UserMfaRequired = "user.mfa_required_set";
     public const string UserMfaNotRequired = "user.mfa_required_cleared";
     public const string OrganisationCreated = "organisation.created";

@@ -9,6 +9,7 @@ using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Policy;
+using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
@@ -31,6 +32,9 @@ public sealed class LoginCodeModel(
     PasskeyAuthenticator passkeys,
     EmailSignInCodes emailCodes,
     SignInSteps steps,
+    RememberedBrowserStore browsers,
+    MfaSettingsStore settings,
+    AuthorizationInteraction interaction,
     IAuditLog audit) : PageModel
 {
     [BindProperty(SupportsGet = true)]
@@ -38,6 +42,13 @@ public sealed class LoginCodeModel(
 
     [BindProperty]
     public string Code { get; set; } = "";
+
+    /// <summary>"Don't ask again on this browser", ticked.</summary>
+    [BindProperty]
+    public bool Remember { get; set; }
+
+    /// <summary>The days "don't ask again" lasts, or 0 when this sign-in does not offer it.</summary>
+    public int RememberDays { get; private set; }
 
     public string? Error { get; private set; }
 
@@ -97,6 +108,7 @@ public sealed class LoginCodeModel(
         }
 
         await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
+        await RememberIfAskedAsync(cancellationToken);
         var amr = SignInSteps.Combine(Pending.Amr, PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified));
         return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, amr, Pending.RequestId, cancellationToken));
     }
@@ -181,6 +193,7 @@ public sealed class LoginCodeModel(
         }
 
         await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
+        await RememberIfAskedAsync(cancellationToken);
         // RFC 8176 has no value for a recovery code; it is a one-time password like the app's.
         var next = await steps.AfterFactorsAsync(HttpContext, Pending.UserId, SignInSteps.Combine(Pending.Amr, ["otp"]), Pending.RequestId, cancellationToken);
         if (!UsesRecoveryCode)
@@ -195,6 +208,24 @@ public sealed class LoginCodeModel(
     }
 
     private bool Offers(SecondFactorKind kind) => Offer.Contains(kind);
+
+    private async Task RememberIfAskedAsync(CancellationToken cancellationToken)
+    {
+        if (Remember && RememberDays > 0)
+        {
+            await browsers.RememberAsync(HttpContext, Pending.UserId, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// "Don't ask again" is offered when the administrator allows it, but not on a sign-in the
+    /// application forced (prompt=login, max_age): the user came to prove their factors afresh.
+    /// </summary>
+    private async Task<int> RememberDaysAsync(string? requestId, CancellationToken cancellationToken)
+    {
+        var days = (await settings.GetAsync(cancellationToken)).RememberBrowserDays;
+        return days > 0 && await interaction.GetContextAsync(requestId, cancellationToken) is not { ReauthenticationRequested: true } ? days : 0;
+    }
 
     /// <returns>Where to go instead of this page: no sign-in in progress, or it waits at another step.</returns>
     private async Task<IActionResult?> LoadAsync(CancellationToken cancellationToken)
@@ -231,6 +262,7 @@ public sealed class LoginCodeModel(
             EmailAddress = await emailCodes.MaskedAddressAsync(pending.UserId, cancellationToken);
         }
 
+        RememberDays = await RememberDaysAsync(pending.RequestId, cancellationToken);
         return null;
     }
 }

@@ -3,6 +3,7 @@ using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.Passwords;
 using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.RecoveryCodes;
+using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Persistence.Entities;
@@ -18,7 +19,8 @@ namespace IdentityProvider.Pages.Account;
 
 /// <summary>
 /// My account → Security: set up an authenticator app (after re-entering the password), see and
-/// regenerate recovery codes, disable two-factor sign-in; add, rename and remove passkeys. Its
+/// regenerate recovery codes, disable two-factor sign-in; add, rename and remove passkeys; see
+/// and forget the browsers where the second factor is not asked again. Its
 /// password and code posts are limited per client address (the <c>sign-in</c> policy).
 /// </summary>
 [EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
@@ -32,6 +34,7 @@ public sealed class SecurityModel(
     MfaSettingsStore policySettings,
     PasskeyAuthenticator passkeys,
     PasskeyManager passkeyManager,
+    RememberedBrowserStore browsers,
     IOptions<PasskeyOptions> passkeyOptions,
     TimeProvider time) : PageModel
 {
@@ -51,6 +54,12 @@ public sealed class SecurityModel(
     public IReadOnlyList<string>? NewRecoveryCodes { get; private set; }
 
     public IReadOnlyList<PasskeySummary> Passkeys { get; private set; } = [];
+
+    /// <summary>Browsers where the second factor is not asked again (those still honoured).</summary>
+    public IReadOnlyList<RememberedBrowserSummary> RememberedBrowsers { get; private set; } = [];
+
+    /// <summary>0 when the administrator does not let users be remembered.</summary>
+    public int RememberBrowserDays { get; private set; }
 
     /// <summary>The global switch: off, nothing new can be set up here (existing factors stay and can be removed).</summary>
     public bool MfaEnabled { get; private set; } = true;
@@ -271,6 +280,31 @@ public sealed class SecurityModel(
         return new SeeOtherResult(Path);
     }
 
+    public async Task<IActionResult> OnPostForgetBrowserAsync(string? id, CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        TempData[MessageKey] = await browsers.ForgetAsync(Account!.Id, id ?? "", Account.Id, cancellationToken)
+            ? "The browser has been forgotten: it will be asked for your second factor again."
+            : "That browser was already forgotten.";
+        return new SeeOtherResult(Path);
+    }
+
+    public async Task<IActionResult> OnPostForgetAllBrowsersAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        await browsers.ForgetAllAsync(Account!.Id, Account.Id, cancellationToken);
+        TempData[MessageKey] = "Every browser has been forgotten: each will be asked for your second factor again.";
+        return new SeeOtherResult(Path);
+    }
+
     public string AccountName => Account!.Email ?? Account.UserName ?? Account.Id;
 
     /// <returns>Null when the sign-in is recent or the password is right; otherwise what to answer, with <see cref="Error"/> set.</returns>
@@ -307,9 +341,12 @@ public sealed class SecurityModel(
         }
 
         SignInIsFresh = time.GetUtcNow() - session!.AuthTime <= passkeyOptions.Value.FreshSignInWindow;
-        MfaEnabled = (await policySettings.GetAsync(cancellationToken)).MfaEnabled;
+        var policy = await policySettings.GetAsync(cancellationToken);
+        MfaEnabled = policy.MfaEnabled;
+        RememberBrowserDays = policy.RememberBrowserDays;
         Overview = await settings.GetAsync(Account.Id, cancellationToken);
         Passkeys = await passkeyManager.ListAsync(Account.Id, cancellationToken);
+        RememberedBrowsers = await browsers.ListAsync(HttpContext, Account.Id, cancellationToken);
         return true;
     }
 }
