@@ -154,6 +154,12 @@ public sealed class SecurityModel(
             return new SeeOtherResult(LoginModel.Path);
         }
 
+        if (!MfaEnabled)
+        {
+            Error = MfaTurnedOff;
+            return Page();
+        }
+
         NewRecoveryCodes = await settings.RegenerateRecoveryCodesAsync(Account!.Id, code, cancellationToken);
         Error = NewRecoveryCodes is null ? "That code was not accepted." : null;
         Overview = await settings.GetAsync(Account!.Id, cancellationToken);
