@@ -3,6 +3,8 @@ using IdentityProvider.Admin.Api;
 using IdentityProvider.Authentication;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
+using IdentityProvider.Admin.ConsoleAccess;
+using Microsoft.AspNetCore.Mvc;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Branding;
@@ -81,7 +83,10 @@ internal static class ServiceCollectionExtensions
         services.AddBranding(configuration);
         services.AddPageLocalization();
         services.AddSingleton<IInteractionPages, InteractionPages>();
-        services.AddRazorPages().AddViewLocalization();
+        services.AddScoped<AdminConsoleFilter>();
+        services.AddRazorPages(pages => pages.Conventions.AddFolderApplicationModelConvention("/Admin",
+                model => model.Filters.Add(new ServiceFilterAttribute(typeof(AdminConsoleFilter)))))
+            .AddViewLocalization();
         return services;
     }
 }

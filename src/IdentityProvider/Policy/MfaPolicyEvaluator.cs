@@ -34,21 +34,30 @@ public sealed class MfaPolicyEvaluator
             reasons.Add(new("mfa-off", "MFA is turned off for everyone: no second factor is asked and none can be set up."));
         }
 
+        // The console's keys are never one password away, whatever the users' policy (issue 7).
+        var administrator = input.User.IsAdministrator;
+        if (administrator && policy < AssuranceLevel.Mfa)
+        {
+            reasons.Add(new("administrator-requires-mfa", "Administrators always use a second factor, whatever the users' policy says."));
+            policy = AssuranceLevel.Mfa;
+        }
+
+        var mfaUsable = settings.MfaEnabled || administrator;
         var required = Max(demanded, policy);
         if (reached >= required)
         {
             reasons.Add(new("satisfied", $"The sign-in reached {Describe(reached)}, which is enough."));
-            return new MfaDecision(required, reached, [], EnrolmentDemand.None, settings.MfaEnabled, reasons);
+            return new MfaDecision(required, reached, [], EnrolmentDemand.None, mfaUsable, reasons);
         }
 
-        var offer = settings.MfaEnabled ? Offer(input.User, settings, required) : [];
+        var offer = mfaUsable ? Offer(input.User, settings, required) : [];
         if (offer.Count > 0)
         {
             reasons.Add(new("second-factor-due", $"{Describe(required)} is needed; the user can use: {string.Join(", ", offer)}."));
-            return new MfaDecision(required, reached, offer, EnrolmentDemand.None, settings.MfaEnabled, reasons);
+            return new MfaDecision(required, reached, offer, EnrolmentDemand.None, mfaUsable, reasons);
         }
 
-        if (!settings.MfaEnabled)
+        if (!mfaUsable)
         {
             reasons.Add(new("cannot-be-met", $"The application requires {Describe(required)}, which cannot be met while MFA is off."));
             return new MfaDecision(required, reached, [], EnrolmentDemand.None, false, reasons);
@@ -213,8 +222,9 @@ public sealed class MfaPolicyEvaluator
         DateTimeOffset? endsAt = settings.GraceDays > 0 ? (user.EnrolmentDueSince ?? now).AddDays(settings.GraceDays) : null;
         var graceLeft = signInsLeft > 0 || endsAt > now;
 
-        // An application's demand is for this sign-in: it cannot be postponed.
-        if (graceLeft && !applicationDemands)
+        // An application's demand is for this sign-in, and an administrator's factor is not
+        // optional: neither can be postponed.
+        if (graceLeft && !applicationDemands && !user.IsAdministrator)
         {
             var until = endsAt is { } end ? " until " + end.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "";
             var count = signInsLeft is { } left ? $" ({left} more sign-in{(left == 1 ? "" : "s")})" : "";

@@ -26,6 +26,9 @@ public sealed record UserFacts(
     DateTimeOffset? EnrolmentDueSince)
 {
     public bool HasAuthenticator => HasTotp || Passkeys > 0;
+
+    /// <summary>Holds the administrator role: administrators always use a second factor, whatever the users' policy says.</summary>
+    public bool IsAdministrator { get; init; }
 }
 
 /// <summary>How the user signed in so far.</summary>

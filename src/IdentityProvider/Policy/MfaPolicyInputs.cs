@@ -1,3 +1,4 @@
+using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Persistence;
 using IdentityProvider.Protocol.Interaction;
 using IdentityProvider.Protocol.Stores;
@@ -28,7 +29,10 @@ public sealed class MfaPolicyInputs(IdentityProviderDbContext db, MfaSettingsSto
         var passkeys = await db.UserPasskeys.CountAsync(p => p.UserId == userId, cancellationToken);
         var recoveryCodes = await db.RecoveryCodes.CountAsync(c => c.UserId == userId, cancellationToken);
         return new UserFacts(user.Id, roles, organisation?.Name, organisation?.RequireMfa ?? false, user.MfaRequired, hasTotp, passkeys,
-            recoveryCodes, !string.IsNullOrEmpty(user.Email) && user.EmailConfirmed, user.MfaEnrolmentDeferrals, user.MfaEnrolmentDueSince);
+            recoveryCodes, !string.IsNullOrEmpty(user.Email) && user.EmailConfirmed, user.MfaEnrolmentDeferrals, user.MfaEnrolmentDueSince)
+        {
+            IsAdministrator = roles.Contains(Roles.Administrator, StringComparer.OrdinalIgnoreCase),
+        };
     }
 
     /// <param name="request">The authorization request the sign-in is for, if any.</param>

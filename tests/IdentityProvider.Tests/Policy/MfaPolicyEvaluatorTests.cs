@@ -288,6 +288,19 @@ public sealed class MfaPolicyEvaluatorTests
     }
 
     [Fact]
+    public void Requires_ASecondFactor_OfAnAdministrator_WithMfaTurnedOff_AndWithoutGrace()
+    {
+        var withTotp = Evaluator.Evaluate(new(On with { MfaEnabled = false }, WithTotp with { IsAdministrator = true }, new(Password, Now)));
+        var withoutFactor = Evaluator.Evaluate(new(On with { GraceSignIns = 5 }, Plain with { IsAdministrator = true }, new(Password, Now)));
+
+        Assert.Equal(AssuranceLevel.Mfa, withTotp.Required);
+        Assert.Equal(TotpOrRecovery, withTotp.Offer);
+        Assert.Equal(["mfa-off", "administrator-requires-mfa", "second-factor-due"], withTotp.Reasons.Select(r => r.Code));
+        Assert.Equal(EnrolmentDemand.Required, withoutFactor.Enrolment);
+        Assert.Contains("administrator-requires-mfa", withoutFactor.Reasons.Select(r => r.Code));
+    }
+
+    [Fact]
     public void Requires_TheUsersOwnFactorFirst_WhenAnApplicationDemandCannotBeMet()
     {
         var decision = Evaluator.Evaluate(new(On, WithTotp, new(Password, Now), Request: new(["phr"], false)));

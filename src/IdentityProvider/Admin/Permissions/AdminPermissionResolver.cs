@@ -20,10 +20,16 @@ public sealed class AdminPermissionResolver(IdentityProviderDbContext db, IOptio
             return administration.PermissionsOfClient(token.ClientId).ToHashSet(StringComparer.Ordinal);
         }
 
+        return await ResolveForUserAsync(token.Subject, cancellationToken);
+    }
+
+    /// <summary>A user's permissions, from the roles they hold now: for the console's cookie session as for a user's token.</summary>
+    public async Task<IReadOnlySet<string>> ResolveForUserAsync(string userId, CancellationToken cancellationToken)
+    {
         var roles = await (from userRole in db.UserRoles
                            join role in db.Roles on userRole.RoleId equals role.Id
-                           where userRole.UserId == token.Subject && role.Name != null
+                           where userRole.UserId == userId && role.Name != null
                            select role.Name!).ToListAsync(cancellationToken);
-        return roles.SelectMany(administration.PermissionsOfRole).ToHashSet(StringComparer.Ordinal);
+        return roles.SelectMany(options.CurrentValue.PermissionsOfRole).ToHashSet(StringComparer.Ordinal);
     }
 }

@@ -1,3 +1,4 @@
+using IdentityProvider.Admin.Permissions;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Mvc;
@@ -6,14 +7,23 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>My account: where a signed-in user manages security and connected applications.</summary>
-public sealed class IndexModel(IAuthenticationSessions sessions) : PageModel
+public sealed class IndexModel(IAuthenticationSessions sessions, AdminPermissionResolver permissions) : PageModel
 {
     public AuthenticatedSession? Session { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync()
+    /// <summary>Holds any console permission: the page links to the administration console.</summary>
+    public bool IsAdministrator { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         Session = await sessions.GetCurrentAsync(HttpContext);
-        return Session is null ? new SeeOtherResult(LoginModel.Path) : Page();
+        if (Session is null)
+        {
+            return new SeeOtherResult(LoginModel.Path);
+        }
+
+        IsAdministrator = (await permissions.ResolveForUserAsync(Session.Subject, cancellationToken)).Count > 0;
+        return Page();
     }
 
     /// <summary>Signs out of this provider only; applications keep their own sessions until they log out here.</summary>

@@ -1,0 +1,158 @@
+using System.Net;
+using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Admin.Clients;
+using IdentityProvider.Authentication.Sessions;
+using IdentityProvider.Authentication.Totp;
+using IdentityProvider.Pages.Account;
+using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Policy;
+using IdentityProvider.Protocol.Primitives;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace IdentityProvider.Tests.AdminConsole;
+
+/// <summary>
+/// The gate in front of /admin: a session, a console permission, and two factors for the
+/// administrator whatever the users' policy says; a session of one factor steps up in place.
+/// </summary>
+public sealed class ConsoleAccessTests : IAsyncLifetime
+{
+    private const string Redirect = "https://crm.example.com/signin-oidc";
+    private const string Password = "correct horse battery staple";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
+    private readonly TestDatabase _database = TestDatabase.Sqlite();
+    private IdentityProviderFactory _factory = null!;
+    private string _secret = null!;
+    private string _root = null!;
+    private string _alice = null!;
+
+    public async Task InitializeAsync()
+    {
+        _factory = new IdentityProviderFactory(_database, _time);
+        await using var scope = _factory.Services.CreateAsyncScope();
+        _secret = (await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
+        {
+            ClientId = "crm", RedirectUris = [Redirect], GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid"],
+        }, "test", CancellationToken.None)).NewSecret!;
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var root = new ApplicationUser { UserName = "root", Email = "root@example.com", CreatedAt = _time.GetUtcNow() };
+        Assert.True((await users.CreateAsync(root, Password)).Succeeded);
+        _root = root.Id;
+        var alice = new ApplicationUser { UserName = "alice", Email = "alice@example.com", CreatedAt = _time.GetUtcNow() };
+        Assert.True((await users.CreateAsync(alice, Password)).Succeeded);
+        _alice = alice.Id;
+        await scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().CreateAsync(new IdentityRole(Roles.Administrator));
+        Assert.True((await users.AddToRoleAsync(root, Roles.Administrator)).Succeeded);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        _database.Dispose();
+    }
+
+    [Fact]
+    public async Task SendsTheBrowserToSignIn_WithoutASession()
+    {
+        using var browser = NewBrowser();
+
+        var response = await browser.GetAsync("/admin");
+
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal(LoginModel.Path, response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Refuses_AUserWithoutAConsolePermission_EvenWithTwoFactors()
+    {
+        using var browser = await SignedInAsync(_alice, "pwd otp mfa");
+
+        var response = await browser.GetAsync("/admin");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        var page = await HtmlForms.ReadPageAsync(response, "/admin");
+        Assert.Contains("permission", page.Document.QuerySelector("#admin-denied")!.TextContent, StringComparison.Ordinal);
+        Assert.Null(page.Document.QuerySelector("#mfa-adoption"));
+    }
+
+    [Fact]
+    public async Task Requires_ASecondFactor_OfAnAdministratorSignedInWithThePasswordAlone_AndStepsUpInPlace()
+    {
+        var secret = await EnrolTotpAsync(_root);
+        using var browser = await SignedInAsync(_root, "pwd");
+
+        var denied = await browser.GetAsync("/admin");
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+        var deniedPage = await HtmlForms.ReadPageAsync(denied, "/admin");
+        Assert.NotNull(deniedPage.Document.QuerySelector("form[action='/account/step-up']"));
+
+        var stepUp = await browser.SubmitAsync(deniedPage, new Dictionary<string, string>(), "form[action='/account/step-up']");
+        Assert.Equal(SignInSteps.SecondFactorPath, stepUp.Headers.Location?.OriginalString);
+        var codePage = await browser.GetPageAsync(SignInSteps.SecondFactorPath);
+        var afterCode = await browser.SubmitAsync(codePage, new Dictionary<string, string> { ["Code"] = Rfc6238.ComputeCode(Base32.Decode(secret), _time.GetUtcNow()) });
+        Assert.Equal(SignInCompletion.AccountHome, afterCode.Headers.Location?.OriginalString);
+
+        var console = await browser.GetPageAsync("/admin");
+        Assert.NotNull(console.Document.QuerySelector("#mfa-adoption"));
+        Assert.Equal("2", console.Document.QuerySelector("#mfa-adoption [data-count='users']")!.TextContent);
+        Assert.Equal("1", console.Document.QuerySelector("#mfa-adoption [data-count='totp']")!.TextContent);
+    }
+
+    [Fact]
+    public async Task Requires_AnAdministratorToSetUpASecondFactor_AtSignIn_EvenWithMfaTurnedOff()
+    {
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            var settings = scope.ServiceProvider.GetRequiredService<MfaSettingsStore>();
+            Assert.Empty(await settings.SaveAsync(await settings.GetAsync(CancellationToken.None) with { MfaEnabled = false }, "test", CancellationToken.None));
+        }
+
+        using var browser = NewBrowser();
+        var login = await browser.GetPageAsync(LoginModel.Path);
+        var afterPassword = await browser.SubmitAsync(login, new Dictionary<string, string> { ["Username"] = "root", ["Password"] = Password });
+        var setup = await browser.GetPageAsync(SignInSteps.EnrolmentPath);
+
+        Assert.Equal(SignInSteps.EnrolmentPath, afterPassword.Headers.Location?.OriginalString);
+        Assert.Null(setup.Document.QuerySelector("#postpone-form"));
+        // Alice, no administrator, is not asked for anything while MFA is off.
+        using var other = NewBrowser();
+        var aliceLogin = await other.GetPageAsync(LoginModel.Path);
+        var aliceIn = await other.SubmitAsync(aliceLogin, new Dictionary<string, string> { ["Username"] = "alice", ["Password"] = Password });
+        Assert.Equal(SignInCompletion.AccountHome, aliceIn.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task LinksToTheConsole_FromMyAccount_ForAdministratorsOnly()
+    {
+        using var root = await SignedInAsync(_root, "pwd otp mfa");
+        using var alice = await SignedInAsync(_alice, "pwd");
+
+        Assert.NotNull((await root.GetPageAsync("/account")).Document.QuerySelector("#admin-link"));
+        Assert.Null((await alice.GetPageAsync("/account")).Document.QuerySelector("#admin-link"));
+    }
+
+    private HttpClient NewBrowser() =>
+        _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(IdentityProviderFactory.Issuer) });
+
+    /// <summary>A browser with a session for <paramref name="userId"/> that proved <paramref name="amr"/> (through the test login).</summary>
+    private async Task<HttpClient> SignedInAsync(string userId, string amr)
+    {
+        var browser = NewBrowser();
+        await new CodeFlow(browser, "crm", Redirect, _secret).SignInAsync(userId, "openid", amr);
+        return browser;
+    }
+
+    private async Task<string> EnrolTotpAsync(string userId)
+    {
+        await using var scope = _factory.Services.CreateAsyncScope();
+        var totp = scope.ServiceProvider.GetRequiredService<TotpAuthenticator>();
+        var enrolment = await totp.BeginEnrolmentAsync(userId, "root@example.com", CancellationToken.None);
+        Assert.True(await totp.ActivateAsync(userId, Rfc6238.ComputeCode(Base32.Decode(enrolment.Secret), _time.GetUtcNow()), CancellationToken.None));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        return enrolment.Secret;
+    }
+}
