@@ -152,4 +152,42 @@ public sealed class OrganisationsConsoleTests : IAsyncLifetime
         Assert.Equal("Yes", page.Document.QuerySelector("tr[data-role='helpdesk'] [data-field='mfa-enforced']")!.TextContent);
         Assert.Equal("No", page.Document.QuerySelector("tr[data-role='admin'] [data-field='mfa-enforced']")!.TextContent);
     }
+
+    [Fact]
+    public async Task CreatesARole_AndDeletesItWhileItHasNoMembers()
+    {
+        using var admin = await _scenario.SignedInWithTwoFactorsAsync(_scenario.Root);
+        var page = await admin.GetPageAsync("/admin/organisations");
+
+        var created = await HtmlForms.ReadPageAsync(await admin.SubmitAsync(page, new Dictionary<string, string> { ["roleName"] = "auditors" }, "#create-role-form"), page.Url);
+        Assert.Equal("0", created.Document.QuerySelector("tr[data-role='auditors'] [data-field='members']")!.TextContent);
+        Assert.Null(created.Document.QuerySelector("tr[data-role='helpdesk'] .delete-role-form"));
+
+        var deleted = await HtmlForms.ReadPageAsync(
+            await admin.SubmitAsync(created, new Dictionary<string, string>(), "tr[data-role='auditors'] .delete-role-form"), page.Url);
+
+        Assert.Null(deleted.Document.QuerySelector("tr[data-role='auditors']"));
+        var actions = await _scenario.Factory.WithDbAsync(db => db.AuditEvents.Where(e => e.TargetType == "role").OrderBy(e => e.Id).Select(e => e.Action).ToListAsync());
+        Assert.Equal([AuditActions.RoleCreated, AuditActions.RoleDeleted], actions);
+    }
+
+    [Theory]
+    [InlineData("helpdesk", "Only a role without members can be deleted.")]
+    [InlineData("admin", "The administrators' role cannot be deleted.")]
+    public async Task Refuses_ToDeleteARole_WithMembers_OrTheAdministrators(string role, string error)
+    {
+        using var admin = await _scenario.SignedInWithTwoFactorsAsync(_scenario.Root);
+        var page = await admin.GetPageAsync("/admin/organisations");
+        // Forged: the page offers no delete button for a role with members.
+        var token = page.Document.QuerySelector("#create-role-form input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
+
+        var response = await admin.PostAsync("/admin/organisations?handler=DeleteRole", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["roleName"] = role,
+        }));
+
+        var answer = await HtmlForms.ReadPageAsync(response, page.Url);
+        Assert.Equal(error, answer.Document.QuerySelector("#organisations-error")!.TextContent);
+        Assert.NotNull(answer.Document.QuerySelector($"tr[data-role='{role}']"));
+    }
 }

@@ -19,7 +19,8 @@ public sealed record RoleSummary(string Name, int Members, bool MfaEnforced);
 /// <see cref="OrganisationDirectory"/>'s; this page only shows and calls it.
 /// </summary>
 [AdminPermission(AdminPermissions.UsersRead)]
-public sealed class IndexModel(OrganisationDirectory directory, MfaSettingsStore settings, IdentityProviderDbContext db, IAuthenticationSessions sessions) : PageModel
+public sealed class IndexModel(
+    OrganisationDirectory directory, RoleDirectory roleDirectory, MfaSettingsStore settings, IdentityProviderDbContext db, IAuthenticationSessions sessions) : PageModel
 {
     public const string NameUnusable = "Enter a name of 1 to 200 characters.";
     public const string NameTaken = "An organisation with this name already exists.";
@@ -94,6 +95,34 @@ public sealed class IndexModel(OrganisationDirectory directory, MfaSettingsStore
         }
 
         await LoadAsync(cancellationToken);
+    }
+
+    [AdminPermission(AdminPermissions.SecurityManageSettings)]
+    public async Task OnPostCreateRoleAsync(string? roleName, CancellationToken cancellationToken)
+    {
+        Show(await roleDirectory.CreateAsync(roleName ?? "", await ActorAsync(), cancellationToken), "The role was created.");
+        await LoadAsync(cancellationToken);
+    }
+
+    [AdminPermission(AdminPermissions.SecurityManageSettings)]
+    public async Task OnPostDeleteRoleAsync(string roleName, CancellationToken cancellationToken)
+    {
+        Show(await roleDirectory.DeleteAsync(roleName, await ActorAsync(), cancellationToken), "The role was deleted.");
+        await LoadAsync(cancellationToken);
+    }
+
+    private void Show(RoleChange change, string done)
+    {
+        Message = change == RoleChange.Done ? done : null;
+        Error = change switch
+        {
+            RoleChange.Done => null,
+            RoleChange.UnusableName => "Enter a role name of 1 to 256 characters, without spaces.",
+            RoleChange.NameTaken => "A role with this name already exists.",
+            RoleChange.Protected => "The administrators' role cannot be deleted.",
+            RoleChange.HasMembers => "Only a role without members can be deleted.",
+            _ => "This role no longer exists.",
+        };
     }
 
     private async Task LoadAsync(CancellationToken cancellationToken)
