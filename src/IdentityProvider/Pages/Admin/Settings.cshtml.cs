@@ -66,7 +66,7 @@ public sealed class SettingsModel(
 
     public async Task OnPostAsync(CancellationToken cancellationToken)
     {
-        // A value that is not a number never reaches the store: nothing is saved, the form keeps what was typed.
+        // A value that is not a number never reaches the store: nothing is saved.
         Problems = ModelState.IsValid
             ? await store.SaveAsync(Posted(), await ActorAsync(), cancellationToken)
             : [NotWholeNumbers];
@@ -79,10 +79,12 @@ public sealed class SettingsModel(
         await LoadChoicesAsync(cancellationToken);
     }
 
+    public bool IsEnforced(string role) => EnforcedRoles.Contains(role, StringComparer.OrdinalIgnoreCase);
+
     private MfaPolicySettings Posted() => new(
         MfaEnabled,
         EnforceFor,
-        [.. EnforcedRoles.Where(r => !string.IsNullOrEmpty(r)).Distinct(StringComparer.Ordinal)],
+        [.. EnforcedRoles.Where(r => !string.IsNullOrEmpty(r)).Distinct(StringComparer.OrdinalIgnoreCase)],
         GraceSignIns,
         GraceDays,
         RememberBrowserDays,
@@ -102,7 +104,8 @@ public sealed class SettingsModel(
     private async Task LoadChoicesAsync(CancellationToken cancellationToken)
     {
         var names = await roles.Roles.Select(r => r.Name!).Where(n => n != null).ToListAsync(cancellationToken);
-        RoleChoices = [.. names.Concat(EnforcedRoles).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        // Role names compare without case, as the policy compares them.
+        RoleChoices = [.. names.Concat(EnforcedRoles).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal)];
     }
 
     /// <summary>The audit trail names the signed-in administrator (the filter has already checked the session).</summary>
