@@ -173,7 +173,7 @@ public sealed class MfaPolicyEvaluator
                 reasons.Add(new("all-users-require-mfa", "MFA is enforced for all users."));
                 mandatory = true;
                 break;
-            case EnforcementScope.Roles when user.Roles.FirstOrDefault(r => settings.EnforcedRoles.Contains(r, StringComparer.OrdinalIgnoreCase)) is { } role:
+            case EnforcementScope.Roles when user.Roles.FirstOrDefault(settings.NamesRole) is { } role:
                 reasons.Add(new("role-requires-mfa", $"MFA is enforced for the role {role}, which the user has."));
                 mandatory = true;
                 break;

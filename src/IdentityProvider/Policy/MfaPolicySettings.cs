@@ -25,7 +25,11 @@ public sealed record MfaPolicySettings(
     int GraceSignIns,
     int GraceDays,
     int RememberBrowserDays,
-    bool EmailFallback);
+    bool EmailFallback)
+{
+    /// <summary>Whether <paramref name="role"/> is one of <see cref="EnforcedRoles"/> (role names compare without case, as Identity's do).</summary>
+    public bool NamesRole(string role) => EnforcedRoles.Contains(role, StringComparer.OrdinalIgnoreCase);
+}
 
 /// <summary>
 /// Bound from <c>Mfa</c>: the settings in force until an administrator first saves them in the

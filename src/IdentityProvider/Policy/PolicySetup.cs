@@ -16,6 +16,7 @@ internal static class PolicySetup
         services.AddScoped<MfaSettingsStore>();
         services.AddScoped<MfaPolicyInputs>();
         services.AddScoped<OrganisationDirectory>();
+        services.AddScoped<RoleDirectory>();
         services.AddScoped<UserMfaRequirement>();
         services.AddScoped<PolicyCheck>();
         return services;

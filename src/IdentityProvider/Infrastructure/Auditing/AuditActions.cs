@@ -40,6 +40,8 @@ public static class AuditActions
     public const string OrganisationMfaChanged = "organisation.mfa_changed";
     public const string OrganisationDeleted = "organisation.deleted";
     public const string OrganisationMembershipChanged = "organisation.membership_changed";
+    public const string RoleCreated = "role.created";
+    public const string RoleDeleted = "role.deleted";
 }
 
 /// <summary>Actors that are not users.</summary>

@@ -1,0 +1,114 @@
+using IdentityProvider.Admin.ConsoleAccess;
+using IdentityProvider.Admin.Permissions;
+using IdentityProvider.Authentication.Lockout;
+using IdentityProvider.Authentication.RecoveryCodes;
+using IdentityProvider.Authentication.Totp;
+using IdentityProvider.Policy;
+using IdentityProvider.Protocol.Interaction;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IdentityProvider.Pages.Admin;
+
+/// <summary>
+/// The security settings. Opening the page already needs <c>security.manage_settings</c>: the
+/// settings say who may skip a second factor, so even reading them is for those who may change them.
+/// The MFA policy is saved through <see cref="MfaSettingsStore"/> (its rules, its audit row); the
+/// lockout, TOTP and recovery-code settings are per-node configuration and are shown read-only.
+/// </summary>
+[AdminPermission(AdminPermissions.SecurityManageSettings)]
+public sealed class SettingsModel(
+    MfaSettingsStore store,
+    RoleManager<IdentityRole> roles,
+    IAuthenticationSessions sessions,
+    IOptions<SignInLockoutOptions> lockout,
+    IOptions<TotpOptions> totp,
+    IOptions<RecoveryCodeOptions> recoveryCodes) : PageModel
+{
+    public const string NotWholeNumbers = "Grace and remember-browser values must be whole numbers.";
+
+    [BindProperty] public bool MfaEnabled { get; set; }
+
+    [BindProperty] public EnforcementScope EnforceFor { get; set; }
+
+    [BindProperty] public List<string> EnforcedRoles { get; set; } = [];
+
+    [BindProperty] public int GraceSignIns { get; set; }
+
+    [BindProperty] public int GraceDays { get; set; }
+
+    [BindProperty] public int RememberBrowserDays { get; set; }
+
+    [BindProperty] public bool EmailFallback { get; set; }
+
+    /// <summary>The roles to offer: those in the roles table, and any the settings name that it lacks.</summary>
+    public IReadOnlyList<string> RoleChoices { get; private set; } = [];
+
+    public IReadOnlyList<string> Problems { get; private set; } = [];
+
+    public bool Saved { get; private set; }
+
+    // Per-node configuration, read-only here: each node reads its own, so the page names the key to set on every node.
+    public SignInLockoutOptions Lockout => lockout.Value;
+
+    public TotpOptions Totp => totp.Value;
+
+    public RecoveryCodeOptions RecoveryCodes => recoveryCodes.Value;
+
+    public async Task OnGetAsync(CancellationToken cancellationToken)
+    {
+        Show(await store.GetAsync(cancellationToken));
+        await LoadChoicesAsync(cancellationToken);
+    }
+
+    public async Task OnPostAsync(CancellationToken cancellationToken)
+    {
+        // A value that is not a number never reaches the store: nothing is saved.
+        Problems = ModelState.IsValid
+            ? await store.SaveAsync(Posted(), await ActorAsync(), cancellationToken)
+            : [NotWholeNumbers];
+        if (Problems.Count == 0)
+        {
+            Saved = true;
+            Show(await store.GetAsync(cancellationToken));
+        }
+
+        await LoadChoicesAsync(cancellationToken);
+    }
+
+    public bool IsEnforced(string role) => EnforcedRoles.Contains(role, StringComparer.OrdinalIgnoreCase);
+
+    private MfaPolicySettings Posted() => new(
+        MfaEnabled,
+        EnforceFor,
+        [.. EnforcedRoles.Where(r => !string.IsNullOrEmpty(r)).Distinct(StringComparer.OrdinalIgnoreCase)],
+        GraceSignIns,
+        GraceDays,
+        RememberBrowserDays,
+        EmailFallback);
+
+    private void Show(MfaPolicySettings settings)
+    {
+        MfaEnabled = settings.MfaEnabled;
+        EnforceFor = settings.EnforceFor;
+        EnforcedRoles = [.. settings.EnforcedRoles];
+        GraceSignIns = settings.GraceSignIns;
+        GraceDays = settings.GraceDays;
+        RememberBrowserDays = settings.RememberBrowserDays;
+        EmailFallback = settings.EmailFallback;
+    }
+
+    private async Task LoadChoicesAsync(CancellationToken cancellationToken)
+    {
+        var names = await roles.Roles.Select(r => r.Name!).Where(n => n != null).ToListAsync(cancellationToken);
+        // Role names compare without case, as the policy compares them.
+        RoleChoices = [.. names.Concat(EnforcedRoles).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The audit trail names the signed-in administrator (the filter has already checked the session).</summary>
+    private async Task<string> ActorAsync() =>
+        (await sessions.GetCurrentAsync(HttpContext))?.Subject ?? throw new InvalidOperationException("console post without a session");
+}
