@@ -40,6 +40,8 @@ public static class AuditActions
     public const string OrganisationMfaChanged = "organisation.mfa_changed";
     public const string OrganisationDeleted = "organisation.deleted";
     public const string OrganisationMembershipChanged = "organisation.membership_changed";
+    public const string EmailTemplateChanged = "email_template.changed";
+    public const string EmailTemplateReset = "email_template.reset";
 }
 
 /// <summary>Actors that are not users.</summary>
