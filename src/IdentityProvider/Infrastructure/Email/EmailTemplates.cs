@@ -2,7 +2,7 @@ namespace IdentityProvider.Infrastructure.Email;
 
 /// <summary>
 /// The default text of every message the provider sends, in one place so that administrators can
-/// later override them by <see cref="EmailTemplate.Name"/>.
+/// override them by <see cref="EmailTemplate.Name"/> (<see cref="EmailTemplateStore"/>, the console's email templates).
 /// </summary>
 public static class EmailTemplates
 {
