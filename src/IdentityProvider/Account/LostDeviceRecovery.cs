@@ -36,6 +36,7 @@ public sealed partial class LostDeviceRecovery(
     SignInAttemptGate gate,
     AdministratorNotifier administrators,
     IEmailSender email,
+    EmailTemplateStore templates,
     IAuditLog audit,
     TimeProvider time,
     IOptions<LostDeviceOptions> options,
@@ -80,7 +81,7 @@ public sealed partial class LostDeviceRecovery(
                 ["link"] = server.Value.UrlOf(RecoverPath + "?token=" + token),
                 ["minutes"] = ((int)Math.Ceiling(options.Value.LinkLifetime.TotalMinutes)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
-            await email.QueueAsync(EmailTemplates.LostDevice.Render(user.Email!, values), cancellationToken);
+            await email.QueueAsync(await templates.RenderAsync(EmailTemplates.LostDevice, user.Email!, values, cancellationToken), cancellationToken);
             LogLinkSent(logger, userId);
         }
         else

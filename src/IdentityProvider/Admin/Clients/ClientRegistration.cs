@@ -3,8 +3,8 @@ using IdentityProvider.Protocol.Primitives;
 namespace IdentityProvider.Admin.Clients;
 
 /// <summary>
-/// What an operator says about a client: from the command line, the configuration file, and later
-/// the console and the admin API. Also the shape of each entry under <c>Clients</c> in configuration.
+/// What an operator says about a client: from the command line, the configuration file, the console, and later
+/// the admin API. Also the shape of each entry under <c>Clients</c> in configuration.
 /// </summary>
 public sealed class ClientRegistration
 {

@@ -40,6 +40,7 @@ public sealed partial class EmailSignInCodes(
     IdentityProviderDbContext db,
     IDataProtectionProvider dataProtection,
     IEmailSender email,
+    EmailTemplateStore templates,
     IAuditLog audit,
     TimeProvider time,
     IOptions<EmailCodeOptions> options,
@@ -87,7 +88,7 @@ public sealed partial class EmailSignInCodes(
             ["code"] = code,
             ["minutes"] = ((int)Math.Ceiling(options.Value.Lifetime.TotalMinutes)).ToString(CultureInfo.InvariantCulture),
         };
-        await email.QueueAsync(EmailTemplates.EmailSignInCode.Render(user.Email, values), cancellationToken);
+        await email.QueueAsync(await templates.RenderAsync(EmailTemplates.EmailSignInCode, user.Email, values, cancellationToken), cancellationToken);
         LogSent(logger, userId);
         await audit.RecordAsync(new AuditRecord(AuditActions.EmailCodeSent, userId, TargetType: "user", TargetId: userId,
             Details: "code emailed to " + masked), cancellationToken);

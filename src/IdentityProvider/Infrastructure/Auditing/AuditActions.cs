@@ -42,6 +42,8 @@ public static class AuditActions
     public const string OrganisationMembershipChanged = "organisation.membership_changed";
     public const string RoleCreated = "role.created";
     public const string RoleDeleted = "role.deleted";
+    public const string EmailTemplateChanged = "email_template.changed";
+    public const string EmailTemplateReset = "email_template.reset";
 }
 
 /// <summary>Actors that are not users.</summary>

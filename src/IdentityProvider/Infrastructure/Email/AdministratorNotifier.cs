@@ -8,6 +8,7 @@ namespace IdentityProvider.Infrastructure.Email;
 public sealed partial class AdministratorNotifier(
     IdentityProviderDbContext db,
     IEmailSender email,
+    EmailTemplateStore templates,
     TimeProvider time,
     ILogger<AdministratorNotifier> logger)
 {
@@ -30,6 +31,7 @@ public sealed partial class AdministratorNotifier(
 
     private async Task<int> QueueForAdministratorsAsync(EmailTemplate template, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
+        var text = await templates.GetAsync(template, cancellationToken);
         var recipients = await AdministratorDirectory.EmailAddressesAsync(db, cancellationToken);
         if (recipients.Count == 0)
         {
@@ -43,7 +45,7 @@ public sealed partial class AdministratorNotifier(
             : null;
         foreach (var recipient in recipients)
         {
-            await email.QueueAsync(template.Render(recipient, values), cancellationToken);
+            await email.QueueAsync(text.Render(recipient, values), cancellationToken);
         }
 
         if (transaction is not null)

@@ -10,6 +10,7 @@ internal static class EmailServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
         // Scoped: queuing shares the caller's database context, and with it the caller's transaction.
         services.AddScoped<IEmailSender, OutboxEmailSender>();
+        services.AddScoped<EmailTemplateStore>();
         services.AddScoped<AdministratorNotifier>();
         services.AddSingleton<OutboxEmailDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxEmailDispatcher>());

@@ -2,7 +2,7 @@ namespace IdentityProvider.Infrastructure.Email;
 
 /// <summary>
 /// The default text of every message the provider sends, in one place so that administrators can
-/// later override them by <see cref="EmailTemplate.Name"/>.
+/// override them by <see cref="EmailTemplate.Name"/> (<see cref="EmailTemplateStore"/>, the console's email templates).
 /// </summary>
 public static class EmailTemplates
 {
@@ -82,5 +82,53 @@ public static class EmailTemplates
             <p>If you are not signing in right now, someone who knows your password may be trying to: do not share this code with anyone, and change your password.</p>
             """);
 
-    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled, LostDevice, EmailSignInCode];
+    /// <summary>
+    /// To a user for whom an administrator requested a new passkey: at their next sign-in they are
+    /// asked to register one. Placeholders: user, link (the sign-in page).
+    /// </summary>
+    public static EmailTemplate PasskeyRequest { get; } = new(
+        Name: "passkey-request",
+        Subject: "Please set up a new passkey",
+        TextBody: """
+            Hello {user},
+
+            Your administrator asked you to set up a new passkey for your account.
+
+            The next time you sign in, you will be guided through it:
+
+            {link}
+
+            If you did not expect this, contact your administrator through a channel you already trust (not by replying to this message).
+            """,
+        HtmlBody: """
+            <p>Hello {user},</p>
+            <p>Your administrator asked you to set up a new passkey for your account.</p>
+            <p>The next time you sign in, you will be guided through it:</p>
+            <p><a href="{link}">{link}</a></p>
+            <p>If you did not expect this, contact your administrator through a channel you already trust (not by replying to this message).</p>
+            """);
+
+    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled, LostDevice, EmailSignInCode, PasskeyRequest];
+
+    /// <summary>
+    /// What an administrator may change in each template: the placeholders its sender fills in,
+    /// those that must stay (without them the message is useless), and sample values for a preview.
+    /// </summary>
+    public static IReadOnlyList<EmailTemplateDefinition> Definitions { get; } =
+    [
+        new(MfaDisabled, "Administrator notification when a user's two-factor authentication is disabled",
+            Placeholders: ["user", "email", "actor", "time"], Required: ["user"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["email"] = "alice@example.com", ["actor"] = "the user, with a recovery code", ["time"] = "2026-11-22 09:00 UTC" }),
+        new(LostDevice, "Lost-device link",
+            Placeholders: ["user", "link", "minutes"], Required: ["link"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["link"] = "https://id.example.com/account/lost-device/recover?token=SAMPLE", ["minutes"] = "30" }),
+        new(EmailSignInCode, "Email sign-in code",
+            Placeholders: ["user", "code", "minutes"], Required: ["code"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["code"] = "123456", ["minutes"] = "10" }),
+        new(PasskeyRequest, "Passkey request",
+            Placeholders: ["user", "link"], Required: ["link"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["link"] = "https://id.example.com/account/login" }),
+    ];
+
+    public static EmailTemplateDefinition? Find(string name) => Definitions.FirstOrDefault(d => d.Default.Name == name);
 }
