@@ -110,6 +110,29 @@ public sealed class UsersConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Pages_TheList_25AtATime_WithoutRepeatingAUser()
+    {
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            for (var i = 0; i < 25; i++)
+            {
+                Assert.True((await users.CreateAsync(new ApplicationUser { UserName = $"same{i:00}", Email = $"same{i:00}@example.com", DisplayName = "Same Name" })).Succeeded);
+            }
+        }
+
+        using var browser = await SignedInAsync(_root);
+        var first = await browser.GetPageAsync("/admin/users");
+        var second = await browser.GetPageAsync(first.Document.QuerySelector("a[rel='next']")!.GetAttribute("href")!);
+
+        Assert.Equal(25, UserIds(first).Count);
+        Assert.Equal(5, UserIds(second).Count);
+        Assert.Empty(UserIds(first).Intersect(UserIds(second)));
+        Assert.Equal("/admin/users?page=2", first.Document.QuerySelector("a[rel='next']")!.GetAttribute("href"));
+        Assert.NotNull(second.Document.QuerySelector("a[rel='prev']"));
+    }
+
+    [Fact]
     public async Task Refuses_TheList_ToAUserWithoutUsersRead()
     {
         using var browser = await SignedInAsync(_alice);

@@ -21,9 +21,11 @@ public sealed class IndexModel(UserDirectory directory, OrganisationDirectory or
     public IReadOnlyList<OrganisationSummary> Organisations { get; private set; } = [];
 
     public async Task OnGetAsync(
-        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? page,
+        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir,
         CancellationToken cancellationToken)
     {
+        // Read from the query string itself: in Razor Pages the route value "page" names the page.
+        string? page = Request.Query["page"];
         // A value the list cannot read is named on the page; the rest of the query still applies.
         UserListQuery.TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, out var query, out var problems);
         Query = query;
