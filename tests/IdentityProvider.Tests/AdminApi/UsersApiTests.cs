@@ -7,8 +7,20 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.AdminApi;
 
+public sealed class SqliteUsersApiTests : UsersApiTests
+{
+    protected override Task<TestDatabase> CreateDatabaseAsync() => Task.FromResult(TestDatabase.Sqlite());
+}
+
+/// <summary>The list's subqueries, case-insensitive search and sorts, in PostgreSQL's SQL too.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresUsersApiTests(PostgresCluster cluster) : UsersApiTests
+{
+    protected override Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.PostgresAsync(cluster);
+}
+
 /// <summary>The users list, one user, disabling MFA and unlocking through <c>/admin/api/users</c>.</summary>
-public sealed class UsersApiTests : IAsyncLifetime
+public abstract class UsersApiTests : IAsyncLifetime
 {
     private AdminApiHost _host = null!;
     private string _reader = null!;
@@ -16,12 +28,14 @@ public sealed class UsersApiTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await AdminApiHost.StartAsync(TestDatabase.Sqlite());
+        _host = await AdminApiHost.StartAsync(await CreateDatabaseAsync());
         _reader = await _host.ClientTokenAsync("reader");
         _operator = await _host.ClientTokenAsync("operator");
     }
 
     public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    protected abstract Task<TestDatabase> CreateDatabaseAsync();
 
     [Fact]
     public async Task Lists_TheUsersWithTheirMfaStatus_SortedByIt()

@@ -33,7 +33,8 @@ public sealed class UserAccountActions(
             return DisableMfaOutcome.UnknownUser;
         }
 
-        if (!await db.UserTotpSecrets.AnyAsync(s => s.UserId == userId, cancellationToken)
+        // A pending (never activated) enrolment is no factor: nothing to tell the administrators about.
+        if (!await db.UserTotpSecrets.AnyAsync(s => s.UserId == userId && s.ActivatedAt != null, cancellationToken)
             && !await db.RecoveryCodes.AnyAsync(c => c.UserId == userId, cancellationToken))
         {
             return DisableMfaOutcome.NothingToDisable;

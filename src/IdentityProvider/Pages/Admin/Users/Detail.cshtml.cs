@@ -86,8 +86,10 @@ public sealed class DetailModel(
     [AdminPermission(AdminPermissions.UsersManageFactors)]
     public async Task<IActionResult> OnPostCancelPasskeyRequestAsync(string id, CancellationToken cancellationToken)
     {
-        await passkeyRequests.CancelAsync(id, await AdministratorAsync(), cancellationToken);
-        return Back(id, PasskeyRequestCancelled);
+        // Nothing pending (withdrawn meanwhile, or a second click): back to the page, which shows the state.
+        return await passkeyRequests.CancelAsync(id, await AdministratorAsync(), cancellationToken)
+            ? Back(id, PasskeyRequestCancelled)
+            : new SeeOtherResult("/admin/users/" + Uri.EscapeDataString(id));
     }
 
     [AdminPermission(AdminPermissions.UsersManageFactors)]
