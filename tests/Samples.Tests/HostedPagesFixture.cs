@@ -7,7 +7,7 @@ namespace Samples.Tests;
 /// headless Debian Chromium driven by Playwright, shared by the tests of a class; each test opens
 /// its own browser context, so cookies never leak between tests.
 /// </summary>
-public sealed class HostedPagesFixture() : SamplesFixture(loginPath: "/account/login")
+public class HostedPagesFixture() : SamplesFixture(loginPath: "/account/login")
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 

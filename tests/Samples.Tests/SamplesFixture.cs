@@ -36,6 +36,9 @@ public class SamplesFixture : IAsyncLifetime
 
     protected SamplesFixture(string? loginPath) => _loginPath = loginPath;
 
+    /// <summary>Further provider settings, read when the provider starts (e.g. an SMTP server's port).</summary>
+    protected virtual IReadOnlyDictionary<string, string> IdpSettings() => new Dictionary<string, string>();
+
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
     public KestrelIdentityProvider Idp { get; private set; } = null!;
@@ -48,8 +51,13 @@ public class SamplesFixture : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Idp = await KestrelIdentityProvider.StartAsync(_database, Time,
-            _loginPath is null ? null : new Dictionary<string, string> { ["Interaction:LoginPath"] = _loginPath });
+        var settings = new Dictionary<string, string>(IdpSettings());
+        if (_loginPath is not null)
+        {
+            settings["Interaction:LoginPath"] = _loginPath;
+        }
+
+        Idp = await KestrelIdentityProvider.StartAsync(_database, Time, settings.Count == 0 ? null : settings);
         Api = SampleHost<Deal>.Start(new Dictionary<string, string> { ["Authentication:Authority"] = Idp.Issuer });
         Directory.CreateDirectory(_crmDirectory);
         Crm = SampleHost<CrmDbContext>.Start(new Dictionary<string, string>

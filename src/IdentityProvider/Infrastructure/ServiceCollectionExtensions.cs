@@ -2,6 +2,7 @@ using IdentityProvider.Account;
 using IdentityProvider.Admin.Api;
 using IdentityProvider.Authentication;
 using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Admin.Users;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Admin.ConsoleAccess;
 using Microsoft.AspNetCore.Mvc;
@@ -63,6 +64,7 @@ internal static class ServiceCollectionExtensions
         services.AddSignInSessions(configuration);
         services.AddFactors(configuration);
         services.AddAdminApi(configuration);
+        services.AddUserAdministration();
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddEmail(configuration);

@@ -40,6 +40,10 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("/admin/api/users", "get", new[] { "200", "400", "401", "403" })]
+    [InlineData("/admin/api/users/{userId}", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/users/{userId}/mfa", "delete", new[] { "204", "401", "403", "404" })]
+    [InlineData("/admin/api/users/{userId}/unlock", "post", new[] { "204", "401", "403", "404" })]
     [InlineData("/admin/api/users/{userId}/passkeys", "get", new[] { "200", "401", "403", "404" })]
     [InlineData("/admin/api/users/{userId}/passkeys/{passkeyId}", "delete", new[] { "204", "400", "401", "403", "404" })]
     [InlineData("/admin/api/users/{userId}/passkey-request", "post", new[] { "200", "401", "403", "404" })]
@@ -67,6 +71,8 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/organisations", "get", "users.read")]
     [InlineData("/admin/api/organisations", "post", "security.manage_settings")]
     [InlineData("/admin/api/users/{userId}/mfa-required", "put", "users.manage_factors")]
+    [InlineData("/admin/api/users", "get", "users.read")]
+    [InlineData("/admin/api/users/{userId}/mfa", "delete", "users.manage_factors")]
     [InlineData("/admin/api/policy-check", "get", "users.read")]
     public async Task Names_ThePermission(string path, string method, string permission)
     {

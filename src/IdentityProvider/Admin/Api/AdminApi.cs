@@ -75,6 +75,7 @@ public static class AdminApi
                 var outcome = result is INestedHttpResult nested ? nested.Result : result;
                 return outcome is IValueHttpResult { Value: ProblemDetails problem } ? TypedResults.Problem(problem) : result;
             });
+        api.MapUsersApi();
         api.MapUserPasskeysApi();
         api.MapUserMfaRequirementApi();
         api.MapMfaPolicyApi();

@@ -23,6 +23,13 @@ public static class AdminApiProblems
     public static ProblemDetails NoPendingPasskeyRequest() =>
         Problem(StatusCodes.Status404NotFound, "No passkey request", "The user has no pending passkey request.");
 
+    public static ProblemDetails NoAuthenticatorApp() =>
+        Problem(StatusCodes.Status404NotFound, "No authenticator app", "The user has no authenticator app and no recovery codes to remove.");
+
+    /// <summary>Query parameters the operation could not read; nothing was looked up.</summary>
+    public static ProblemDetails InvalidQuery(IEnumerable<string> problems) =>
+        Invalid("Invalid query", "The query string has values the operation cannot read.", problems);
+
     public static ProblemDetails MalformedPasskeyId() =>
         Problem(StatusCodes.Status400BadRequest, "Malformed passkey id", "A passkey id is the credential id in base64url, without padding.");
 

@@ -36,6 +36,7 @@ public static class AuditActions
     public const string BrowserForgotten = "mfa.browser_forgotten";
     public const string UserMfaRequired = "user.mfa_required_set";
     public const string UserMfaNotRequired = "user.mfa_required_cleared";
+    public const string UserUnlocked = "user.unlocked";
     public const string OrganisationCreated = "organisation.created";
     public const string OrganisationMfaChanged = "organisation.mfa_changed";
     public const string OrganisationDeleted = "organisation.deleted";

@@ -1,0 +1,138 @@
+using System.Globalization;
+using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Authentication.Sessions;
+using IdentityProvider.Authentication.Totp;
+using IdentityProvider.Infrastructure.Email;
+using IdentityProvider.Pages.Account;
+using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Samples.Tests;
+
+/// <summary>The hosted pages with mail going to a real SMTP server on a loopback port, sent when the test drains the outbox.</summary>
+public sealed class AdminConsoleFixture : HostedPagesFixture
+{
+    private readonly int _smtpPort = SmtpSink.UnusedPort();
+
+    public SmtpSink Smtp { get; private set; } = null!;
+
+    protected override IReadOnlyDictionary<string, string> IdpSettings() => new Dictionary<string, string>
+    {
+        ["Email:From:Address"] = "security@idp.example",
+        ["Email:Smtp:Host"] = "127.0.0.1",
+        ["Email:Smtp:Port"] = _smtpPort.ToString(CultureInfo.InvariantCulture),
+        ["Email:Smtp:Timeout"] = "00:00:10",
+        // The test drains the outbox itself; the timer must not race it.
+        ["Email:SendInterval"] = "10.00:00:00",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        Smtp = await SmtpSink.StartAsync(_smtpPort);
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Smtp is not null)
+        {
+            await Smtp.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>
+/// The users section of the administration console in Debian's Chromium: an administrator signs
+/// in on the hosted pages with a password and an authenticator code, sorts the users by their MFA
+/// status, opens a member and turns their MFA off; every other administrator gets the notice by mail.
+/// </summary>
+public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestOutputHelper output) : IClassFixture<AdminConsoleFixture>
+{
+    private readonly HostedPagesJourney _journey = new(samples, output);
+
+    [Fact]
+    public async Task DisablesAMembersMfa_FromTheUsersList_AndEveryOtherAdministratorIsEmailed()
+    {
+        var root = await samples.CreatePasswordUserAsync("Rita Root");
+        var ops = await samples.CreatePasswordUserAsync("Oskar Ops");
+        var audit = await samples.CreatePasswordUserAsync("Anna Audit");
+        var mia = await samples.CreatePasswordUserAsync("Mia Member");
+        await MakeAdministratorsAsync(root.Id, ops.Id, audit.Id);
+        var rootSecret = await EnrolTotpAsync(root.Id);
+        await EnrolTotpAsync(mia.Id);
+        // Each step's code is accepted once, and activation used this one.
+        samples.Time.Advance(TimeSpan.FromSeconds(30));
+        var page = await _journey.NewPageAsync();
+
+        // Administrators are always asked for their second factor.
+        await page.GotoAsync(_journey.Login);
+        await _journey.SubmitPasswordAsync(page, root);
+        await _journey.SubmitCodeAsync(page, rootSecret);
+        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome);
+        await page.GotoAsync(samples.Idp.Issuer + "/admin/users");
+        Assert.Equal("none", await page.GetAttributeAsync($"#users tr[data-user='{ops.Id}'] [data-mfa]", "data-mfa"));
+
+        await page.ClickAsync("th[data-column='mfa'] a");
+        await page.WaitForURLAsync("**/admin/users?sort=mfa");
+        await page.ClickAsync("th[data-column='mfa'] a");
+        await page.WaitForURLAsync("**/admin/users?sort=mfa&dir=desc");
+        Assert.Equal("descending", await page.GetAttributeAsync("th[data-column='mfa']", "aria-sort"));
+        var order = await page.Locator("#users tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.user)");
+        // Both with an authenticator app come first; ties go by name.
+        Assert.Equal([mia.Id, root.Id], order.Take(2));
+        Assert.Equal("authenticatorApp", await page.GetAttributeAsync($"#users tr[data-user='{mia.Id}'] [data-mfa]", "data-mfa"));
+        Assert.Contains("Authenticator app", await page.TextContentAsync($"#users tr[data-user='{mia.Id}'] .mfa-status"), StringComparison.Ordinal);
+        await _journey.CaptureAsync(page, "admin-users-1-sorted-by-mfa");
+
+        await page.ClickAsync($"#users tr[data-user='{mia.Id}'] a");
+        await page.WaitForURLAsync(samples.Idp.Issuer + "/admin/users/" + mia.Id);
+        await page.ClickAsync("#disable-mfa-form button[type=submit]");
+        await page.WaitForSelectorAsync("#admin-message");
+        Assert.Equal("none", await page.GetAttributeAsync("[data-field='mfa'] [data-mfa]", "data-mfa"));
+        Assert.Equal(0, await page.Locator("#disable-mfa-form").CountAsync());
+        await _journey.CaptureAsync(page, "admin-users-2-mfa-disabled");
+
+        await samples.Idp.Factory.Services.GetRequiredService<OutboxEmailDispatcher>().DrainOnceAsync(CancellationToken.None);
+        var mails = await samples.Smtp.WaitForAsync(3);
+        foreach (var other in new[] { ops, audit })
+        {
+            var mail = Assert.Single(mails, m => m.EnvelopeTo.Contains(other.UserName + "@example.com"));
+            Assert.Contains("Mia Member", mail.Text, StringComparison.Ordinal);
+            Assert.Contains($"an administrator ({root.UserName})", mail.Text, StringComparison.Ordinal);
+        }
+
+        _journey.AssertNoConsoleErrors();
+    }
+
+    private async Task MakeAdministratorsAsync(params string[] userIds) =>
+        await samples.WithIdpServicesAsync(async services =>
+        {
+            var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
+            if (!await roles.RoleExistsAsync(Roles.Administrator))
+            {
+                await roles.CreateAsync(new IdentityRole(Roles.Administrator));
+            }
+
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            foreach (var id in userIds)
+            {
+                Assert.True((await users.AddToRoleAsync((await users.FindByIdAsync(id))!, Roles.Administrator)).Succeeded);
+            }
+
+            return true;
+        });
+
+    private Task<string> EnrolTotpAsync(string userId) =>
+        samples.WithIdpServicesAsync(async services =>
+        {
+            var totp = services.GetRequiredService<TotpAuthenticator>();
+            var enrolment = await totp.BeginEnrolmentAsync(userId, userId, CancellationToken.None);
+            Assert.True(await totp.ActivateAsync(userId, _journey.CodeNow(enrolment.Secret), CancellationToken.None));
+            return enrolment.Secret;
+        });
+}
