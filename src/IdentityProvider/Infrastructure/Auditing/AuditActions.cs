@@ -15,6 +15,9 @@ public static class AuditActions
     public const string ConsentRevoked = "consent.revoked";
     public const string SignInSucceeded = "sign_in.succeeded";
     public const string SignInFailed = "sign_in.failed";
+
+    /// <summary>The moment too many wrong attempts lock an account (<c>SignInAttemptGate</c>), not each refusal after it.</summary>
+    public const string AccountLocked = "sign_in.account_locked";
     public const string TotpEnabled = "mfa.totp_enabled";
     public const string MfaDisabled = "mfa.disabled";
     public const string RecoveryCodesGenerated = "mfa.recovery_codes_generated";
