@@ -1,6 +1,7 @@
 using System.Net;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
+using IdentityProvider.Authentication.Lockout;
 using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Pages.Account;
@@ -194,6 +195,33 @@ public sealed class AuditConsoleTests : IAsyncLifetime
         Assert.Equal(AuditActors.System, locked.GetAttribute("data-actor"));
         Assert.Contains("locked until 2026-11-22T09:15:00Z", locked.TextContent, StringComparison.Ordinal);
         Assert.NotNull(await _factory.WithDbAsync(db => db.Users.Where(u => u.Id == _alice).Select(u => u.LockoutEnd).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Records_ASecondFactorLockout_AndAnIndefiniteOne()
+    {
+        var gate = _factory.Services.GetRequiredService<SignInAttemptGate>();
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(await gate.TryReserveAsync(_alice, SignInFactor.SecondFactor, CancellationToken.None));
+            await gate.RecordFailureAsync(_alice, SignInFactor.SecondFactor, CancellationToken.None);
+        }
+
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            // 100 failed sign-ins in a row, as if spread over many lockout periods.
+            var db = scope.ServiceProvider.GetRequiredService<IdentityProvider.Persistence.IdentityProviderDbContext>();
+            await db.Users.Where(u => u.Id == _bob).ExecuteUpdateAsync(set => set.SetProperty(u => u.ConsecutiveFailedSignIns, 99));
+        }
+
+        Assert.True(await gate.TryReserveAsync(_bob, SignInFactor.Password, CancellationToken.None));
+        await gate.RecordFailureAsync(_bob, SignInFactor.Password, CancellationToken.None);
+        using var console = await AdminAsync(_root);
+        var alice = Assert.Single(await RowsAsync(console, $"/admin/audit?user={_alice}&action={AuditActions.AccountLocked}"));
+        var bob = Assert.Single(await RowsAsync(console, $"/admin/audit?user={_bob}&action={AuditActions.AccountLocked}"));
+
+        Assert.Contains("second-factor", alice.TextContent, StringComparison.Ordinal);
+        Assert.Contains("until an administrator unlocks", bob.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
