@@ -225,6 +225,18 @@ public sealed class AuditConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Records_TheSigningKeysTheScheduleAdds()
+    {
+        using var console = await AdminAsync(_root);
+
+        var rows = await RowsAsync(console, "/admin/audit?action=signing_key.");
+
+        Assert.Equal(2, rows.Count); // the first RS256 and ES256 keys, added at start-up
+        Assert.All(rows, r => Assert.Equal((AuditActions.SigningKeyAdded, AuditActors.System), (r.GetAttribute("data-action"), r.GetAttribute("data-actor"))));
+        Assert.Contains(rows, r => r.TextContent.Contains("RS256, by schedule", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Refuses_AnAdministratorWithoutAuditRead()
     {
         using var helpdesk = await AdminAsync(_helpdesk);

@@ -12,6 +12,9 @@ public static class AuditActions
     public const string ClientSecretRotated = "client.secret_rotated";
     public const string SigningKeyRotated = "signing_key.rotated";
     public const string SigningKeyRevoked = "signing_key.revoked";
+
+    /// <summary>A key the rotation schedule added by itself: the first of an algorithm, or a scheduled successor.</summary>
+    public const string SigningKeyAdded = "signing_key.added";
     public const string ConsentRevoked = "consent.revoked";
     public const string SignInSucceeded = "sign_in.succeeded";
     public const string SignInFailed = "sign_in.failed";
