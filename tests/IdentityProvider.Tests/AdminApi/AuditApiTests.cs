@@ -14,6 +14,7 @@ public sealed class SqliteAuditApiTests : AuditApiTests
     [InlineData("to=2026-13-01", "'to'")]
     [InlineData("from=2026-11-22T10:00:00Z&to=2026-11-22T10:00:00Z", "earlier")]
     [InlineData("outcome=1", "'outcome'")]
+    [InlineData("outcome=success,failure", "'outcome'")]
     [InlineData("page=0", "'page'")]
     public async Task Rejects_AFilterItCannotRead(string query, string detail)
     {

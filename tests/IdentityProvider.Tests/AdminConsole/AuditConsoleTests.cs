@@ -1,4 +1,5 @@
 using System.Net;
+using IdentityProvider.Account;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Lockout;
@@ -222,6 +223,20 @@ public sealed class AuditConsoleTests : IAsyncLifetime
 
         Assert.Contains("second-factor", alice.TextContent, StringComparison.Ordinal);
         Assert.Contains("until an administrator unlocks", bob.TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Records_AWrongCode_GivenToChangeASecondFactor()
+    {
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<SecuritySettings>().RegenerateRecoveryCodesAsync(_alice, "000000", CancellationToken.None));
+        }
+
+        using var console = await AdminAsync(_root);
+        var row = Assert.Single(await RowsAsync(console, $"/admin/audit?user={_alice}&outcome=failure"));
+
+        Assert.Equal((AuditActions.SecondFactorProofFailed, _alice), (row.GetAttribute("data-action"), row.GetAttribute("data-target")));
     }
 
     [Fact]

@@ -35,16 +35,19 @@ public sealed record AuditFilter(string? User = null, string? Action = null, Aud
             return (null, $"'action' is longer than {MaxActionLength} characters.");
         }
 
-        AuditOutcome? parsedOutcome = null;
-        if (Blank(outcome) is { } o)
+        // Only the two names: not the enum's numbers, nor the comma lists Enum.TryParse would accept.
+        var outcomeName = Blank(outcome)?.ToLowerInvariant();
+        if (outcomeName is not (null or "success" or "failure"))
         {
-            if (!Enum.TryParse<AuditOutcome>(o, ignoreCase: true, out var value) || !Enum.IsDefined(value) || int.TryParse(o, out _))
-            {
-                return (null, "'outcome' is 'success' or 'failure'.");
-            }
-
-            parsedOutcome = value;
+            return (null, "'outcome' is 'success' or 'failure'.");
         }
+
+        AuditOutcome? parsedOutcome = outcomeName switch
+        {
+            "success" => AuditOutcome.Success,
+            "failure" => AuditOutcome.Failure,
+            _ => null,
+        };
 
         if (!TryParseTime(from, endOfDay: false, out var fromTime))
         {

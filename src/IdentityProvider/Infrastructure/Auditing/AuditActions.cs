@@ -25,6 +25,9 @@ public static class AuditActions
     public const string MfaDisabled = "mfa.disabled";
     public const string RecoveryCodesGenerated = "mfa.recovery_codes_generated";
     public const string RecoveryCodeUsed = "mfa.recovery_code_used";
+
+    /// <summary>A wrong code where My account → Security asked for a current factor before a change.</summary>
+    public const string SecondFactorProofFailed = "mfa.proof_failed";
     public const string LostDeviceRequested = "mfa.lost_device_requested";
     public const string LostDeviceRecovered = "mfa.lost_device_recovered";
     public const string EmailCodeSent = "mfa.email_code_sent";
