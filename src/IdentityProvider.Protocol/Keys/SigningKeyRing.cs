@@ -58,11 +58,12 @@ public sealed partial class SigningKeyRing(
     /// running it at once may both add a key; that is harmless: both are published, and every node
     /// picks the same current key.
     /// </summary>
-    public async Task EnsureKeysAsync(CancellationToken cancellationToken)
+    /// <returns>The keys this call added, for the host to audit.</returns>
+    public async Task<IReadOnlyList<SigningKey>> EnsureKeysAsync(CancellationToken cancellationToken)
     {
         var keys = await store.ListAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var added = false;
+        var added = new List<SigningKey>();
         foreach (var algorithm in Options.Algorithms.Distinct())
         {
             var current = SigningKeySchedule.Current(keys, algorithm, now);
@@ -70,20 +71,20 @@ public sealed partial class SigningKeyRing(
             {
                 // Nothing of this algorithm can have been signed or cached by anyone (first start,
                 // or its keys were revoked), so there is no one to pre-publish to: sign at once.
-                await AddAsync(algorithm, activatesAt: now, "first key", cancellationToken);
-                added = true;
+                added.Add(await AddAsync(algorithm, activatesAt: now, "first key", cancellationToken));
             }
             else if (SigningKeySchedule.NeedsSuccessor(current, keys, now, Options))
             {
-                await AddAsync(algorithm, activatesAt: now + Options.PrePublication, "scheduled successor", cancellationToken);
-                added = true;
+                added.Add(await AddAsync(algorithm, activatesAt: now + Options.PrePublication, "scheduled successor", cancellationToken));
             }
         }
 
-        if (added)
+        if (added.Count > 0)
         {
             _snapshot = null;
         }
+
+        return added;
     }
 
     /// <summary>Operator rotation: the new key is published now and signs once the pre-publication period has passed.</summary>

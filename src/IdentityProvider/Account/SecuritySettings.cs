@@ -1,6 +1,7 @@
 using IdentityProvider.Authentication.Lockout;
 using IdentityProvider.Authentication.RecoveryCodes;
 using IdentityProvider.Authentication.Totp;
+using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Email;
 using IdentityProvider.Persistence.Entities;
 using Microsoft.AspNetCore.Identity;
@@ -19,7 +20,8 @@ public sealed class SecuritySettings(
     RecoveryCodeService recoveryCodes,
     SignInAttemptGate gate,
     AdministratorNotifier administrators,
-    UserManager<ApplicationUser> users)
+    UserManager<ApplicationUser> users,
+    IAuditLog audit)
 {
     public async Task<SecurityOverview> GetAsync(string userId, CancellationToken cancellationToken) =>
         new(await totp.IsEnabledAsync(userId, cancellationToken), await recoveryCodes.CountRemainingAsync(userId, cancellationToken));
@@ -41,6 +43,8 @@ public sealed class SecuritySettings(
         else
         {
             await gate.RecordFailureAsync(userId, SignInFactor.SecondFactor, cancellationToken);
+            await audit.RecordAsync(new AuditRecord(AuditActions.SecondFactorProofFailed, userId, AuditOutcome.Failure, TargetType: "user", TargetId: userId,
+                Details: allowRecoveryCode ? "wrong code or recovery code" : "wrong code"), cancellationToken);
         }
 
         return proven;

@@ -19,9 +19,10 @@ internal static class KeyCommands
     {
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         var ring = app.Services.GetRequiredService<SigningKeyRing>();
-        await ring.EnsureKeysAsync(cancellationToken);
+        var scheduled = await ring.EnsureKeysAsync(cancellationToken);
         await using var scope = app.Services.CreateAsyncScope();
         var audit = scope.ServiceProvider.GetRequiredService<IAuditLog>();
+        await SigningKeyAudit.RecordScheduledAsync(audit, scheduled, cancellationToken);
         switch (args.Verb)
         {
             case "list":

@@ -1,3 +1,4 @@
+using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Protocol.Keys;
 using Microsoft.Extensions.Options;
 
@@ -9,6 +10,7 @@ namespace IdentityProvider.Infrastructure;
 /// </summary>
 internal sealed partial class SigningKeyScheduler(
     SigningKeyRing keys,
+    IServiceScopeFactory scopes,
     TimeProvider time,
     IOptions<SigningKeyOptions> options,
     ILogger<SigningKeyScheduler> logger) : BackgroundService
@@ -20,7 +22,7 @@ internal sealed partial class SigningKeyScheduler(
         {
             try
             {
-                await keys.EnsureKeysAsync(stoppingToken);
+                await SigningKeyAudit.RecordScheduledAsync(scopes, await keys.EnsureKeysAsync(stoppingToken), stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

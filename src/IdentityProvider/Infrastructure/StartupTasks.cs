@@ -1,5 +1,6 @@
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
+using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
 using IdentityProvider.Protocol.Keys;
 using Microsoft.Extensions.Options;
@@ -25,7 +26,7 @@ internal sealed class StartupTasks(
             await migrator.MigrateAsync(cancellationToken);
         }
 
-        await keys.EnsureKeysAsync(cancellationToken);
+        await SigningKeyAudit.RecordScheduledAsync(scopes, await keys.EnsureKeysAsync(cancellationToken), cancellationToken);
         await using var scope = scopes.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<ConfiguredClientsImporter>().ImportAsync(cancellationToken);
         var issue = await scope.ServiceProvider.GetRequiredService<SetupLinkIssuer>().IssueAtStartupAsync(cancellationToken);

@@ -58,6 +58,8 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/organisations/{organisationId}", "delete", new[] { "204", "401", "403", "404" })]
     [InlineData("/admin/api/organisations/{organisationId}/require-mfa", "put", new[] { "204", "400", "401", "403", "404" })]
     [InlineData("/admin/api/policy-check", "get", new[] { "200", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/audit", "get", new[] { "200", "400", "401", "403" })]
+    [InlineData("/admin/api/audit.csv", "get", new[] { "200", "400", "401", "403" })]
     public async Task Describes_EveryOutcome_AndTheBearerRequirement(string path, string method, string[] statuses)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);
@@ -74,6 +76,8 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/users", "get", "users.read")]
     [InlineData("/admin/api/users/{userId}/mfa", "delete", "users.manage_factors")]
     [InlineData("/admin/api/policy-check", "get", "users.read")]
+    [InlineData("/admin/api/audit", "get", "audit.read")]
+    [InlineData("/admin/api/audit.csv", "get", "audit.read")]
     public async Task Names_ThePermission(string path, string method, string permission)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);

@@ -1,3 +1,4 @@
+using IdentityProvider.Admin.Audit;
 using IdentityProvider.Admin.Permissions;
 using IdentityProvider.Protocol.Endpoints;
 using Microsoft.AspNetCore.Authentication;
@@ -31,6 +32,7 @@ public static class AdminApi
                 $"Administration: a permission is not one of {string.Join(", ", AdminPermissions.All)}.")
             .ValidateOnStart();
         services.AddScoped<AdminPermissionResolver>();
+        services.AddScoped<AuditQuery>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminApiAuthenticationHandler>(AdminApiAuthenticationHandler.SchemeName, _ => { });
         services.AddAuthorization();
@@ -81,6 +83,7 @@ public static class AdminApi
         api.MapMfaPolicyApi();
         api.MapOrganisationsApi();
         api.MapPolicyCheckApi();
+        api.MapAuditApi();
         return endpoints;
     }
 }

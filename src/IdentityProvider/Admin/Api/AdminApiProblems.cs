@@ -48,6 +48,10 @@ public static class AdminApiProblems
     public static ProblemDetails MalformedBody(string detail) =>
         Problem(StatusCodes.Status400BadRequest, "Malformed body", detail);
 
+    /// <summary>An audit filter the query refused (<c>AuditFilter.Parse</c>): a bad date, an empty range, an unknown outcome.</summary>
+    public static ProblemDetails InvalidAuditFilter(string detail) =>
+        Problem(StatusCodes.Status400BadRequest, "Invalid audit filter", detail);
+
     public static ProblemDetails MissingParameter(string name) =>
         Problem(StatusCodes.Status400BadRequest, "Missing parameter", $"The query parameter '{name}' is required.");
 

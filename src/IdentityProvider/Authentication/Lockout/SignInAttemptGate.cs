@@ -1,3 +1,5 @@
+using System.Globalization;
+using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -19,7 +21,11 @@ public enum SignInFactor
 /// codes against a limit of 5, at most 5 reach the verifier; the rest are refused unevaluated.
 /// A correct answer gives the reservation back; a wrong one keeps it, and the last one locks.
 /// </summary>
-public sealed class SignInAttemptGate(IDbContextFactory<IdentityProviderDbContext> contexts, TimeProvider time, IOptions<SignInLockoutOptions> options)
+public sealed class SignInAttemptGate(
+    IDbContextFactory<IdentityProviderDbContext> contexts,
+    TimeProvider time,
+    IOptions<SignInLockoutOptions> options,
+    IServiceScopeFactory scopes)
 {
     /// <returns>False when the account is locked (or at a limit): refuse without evaluating.</returns>
     public async Task<bool> TryReserveAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
@@ -43,6 +49,7 @@ public sealed class SignInAttemptGate(IDbContextFactory<IdentityProviderDbContex
     /// The attempt was wrong: its reservation stands. At the factor's limit the account locks for
     /// <see cref="SignInLockoutOptions.Duration"/> and the counter starts again; at the consecutive limit it
     /// locks until an administrator unlocks it. One statement each, so no interleaving undoes a lock.
+    /// The statement that locks is the one that audits it: a row per lock, whichever request got there.
     /// </summary>
     public async Task RecordFailureAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
     {
@@ -50,21 +57,34 @@ public sealed class SignInAttemptGate(IDbContextFactory<IdentityProviderDbContex
         var lockedUntil = time.GetUtcNow() + limits.Duration;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var user = db.Users.Where(u => u.Id == userId && u.LockoutEnabled);
-        if (factor == SignInFactor.Password)
-        {
-            await user.Where(u => u.AccessFailedCount >= limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
+        var lockedForDuration = factor == SignInFactor.Password
+            ? await user.Where(u => u.AccessFailedCount >= limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
                 .SetProperty(u => u.LockoutEnd, lockedUntil)
-                .SetProperty(u => u.AccessFailedCount, 0), cancellationToken);
-        }
-        else
-        {
-            await user.Where(u => u.SecondFactorFailedCount >= limits.MaxFailedCodes).ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.AccessFailedCount, 0), cancellationToken)
+            : await user.Where(u => u.SecondFactorFailedCount >= limits.MaxFailedCodes).ExecuteUpdateAsync(set => set
                 .SetProperty(u => u.LockoutEnd, lockedUntil)
                 .SetProperty(u => u.SecondFactorFailedCount, 0), cancellationToken);
-        }
 
-        await user.Where(u => u.ConsecutiveFailedSignIns >= limits.MaxConsecutiveFailures)
+        var lockedIndefinitely = await user.Where(u => u.ConsecutiveFailedSignIns >= limits.MaxConsecutiveFailures && u.LockoutEnd != DateTimeOffset.MaxValue)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.LockoutEnd, DateTimeOffset.MaxValue), cancellationToken);
+
+        var what = factor == SignInFactor.Password ? "wrong passwords" : "wrong second-factor codes";
+        if (lockedIndefinitely > 0)
+        {
+            await AuditLockAsync(userId, $"{limits.MaxConsecutiveFailures} failed sign-ins in a row: locked until an administrator unlocks", cancellationToken);
+        }
+        else if (lockedForDuration > 0)
+        {
+            await AuditLockAsync(userId, string.Create(CultureInfo.InvariantCulture, $"too many {what}: locked until {lockedUntil.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"), cancellationToken);
+        }
+    }
+
+    // The gate is a singleton and the audit log belongs to a scope (it writes through that scope's context).
+    private async Task AuditLockAsync(string userId, string details, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IAuditLog>().RecordAsync(new AuditRecord(AuditActions.AccountLocked, AuditActors.System,
+            TargetType: "user", TargetId: userId, Details: details), cancellationToken);
     }
 
     /// <summary>

@@ -12,13 +12,22 @@ public static class AuditActions
     public const string ClientSecretRotated = "client.secret_rotated";
     public const string SigningKeyRotated = "signing_key.rotated";
     public const string SigningKeyRevoked = "signing_key.revoked";
+
+    /// <summary>A key the rotation schedule added by itself: the first of an algorithm, or a scheduled successor.</summary>
+    public const string SigningKeyAdded = "signing_key.added";
     public const string ConsentRevoked = "consent.revoked";
     public const string SignInSucceeded = "sign_in.succeeded";
     public const string SignInFailed = "sign_in.failed";
+
+    /// <summary>The moment too many wrong attempts lock an account (<c>SignInAttemptGate</c>), not each refusal after it.</summary>
+    public const string AccountLocked = "sign_in.account_locked";
     public const string TotpEnabled = "mfa.totp_enabled";
     public const string MfaDisabled = "mfa.disabled";
     public const string RecoveryCodesGenerated = "mfa.recovery_codes_generated";
     public const string RecoveryCodeUsed = "mfa.recovery_code_used";
+
+    /// <summary>A wrong code where My account → Security asked for a current factor before a change.</summary>
+    public const string SecondFactorProofFailed = "mfa.proof_failed";
     public const string LostDeviceRequested = "mfa.lost_device_requested";
     public const string LostDeviceRecovered = "mfa.lost_device_recovered";
     public const string EmailCodeSent = "mfa.email_code_sent";
