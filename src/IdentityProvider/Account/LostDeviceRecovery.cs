@@ -174,18 +174,8 @@ public sealed partial class LostDeviceRecovery(
         }
 
         var row = new LostDeviceLink { UserId = userId, TokenHash = tokenHash, CreatedAt = now, ExpiresAt = expiresAt };
-        db.LostDeviceLinks.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            // A parallel first request inserted the row (the user id is the key): it sends, this one does not.
-            db.Entry(row).State = EntityState.Detached;
-            return false;
-        }
+        // A parallel first request may insert the row (the user id is the key): it sends, this one does not.
+        return await db.TryInsertAsync(row, cancellationToken);
     }
 
     /// <summary>Username first, then email, as the password step looks accounts up.</summary>

@@ -36,15 +36,9 @@ public sealed class OrganisationDirectory(IdentityProviderDbContext db, IAuditLo
         }
 
         var organisation = new Organisation { Id = Guid.NewGuid().ToString("N"), Name = name, RequireMfa = requireMfa, CreatedAt = time.GetUtcNow() };
-        db.Organisations.Add(organisation);
-        try
+        // The unique name index: another request may create it first.
+        if (!await db.TryInsertAsync(organisation, cancellationToken))
         {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            // The unique name index: another request created it first.
-            db.Entry(organisation).State = EntityState.Detached;
             return null;
         }
 

@@ -177,18 +177,8 @@ public sealed partial class EmailSignInCodes(
             UserId = userId, CodeHash = codeHash, ProtectedKey = protectedKey,
             SentAt = now, ExpiresAt = expiresAt, WindowStartedAt = now, SendsInWindow = 1,
         };
-        db.EmailSignInCodes.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            // A parallel first send inserted the row (the user id is the key): it sends, this one does not.
-            db.Entry(row).State = EntityState.Detached;
-            return false;
-        }
+        // A parallel first send may insert the row (the user id is the key): it sends, this one does not.
+        return await db.TryInsertAsync(row, cancellationToken);
     }
 
     private async Task<string?> ConfirmedAddressAsync(string userId, CancellationToken cancellationToken) =>
