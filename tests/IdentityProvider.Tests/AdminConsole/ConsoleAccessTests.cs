@@ -126,6 +126,41 @@ public sealed class ConsoleAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DrawsAdoptionAndSignInsAsCharts_LinkingToWhatIsBehindEachBar()
+    {
+        await EnrolTotpAsync(_root);
+        await using (var scope = _factory.Services.CreateAsyncScope())
+        {
+            var organisations = scope.ServiceProvider.GetRequiredService<OrganisationDirectory>();
+            var acme = (await organisations.CreateAsync("Acme", requireMfa: false, "test", CancellationToken.None))!;
+            Assert.True(await organisations.SetMembershipAsync(_root, acme.Id, "test", CancellationToken.None));
+            Assert.True(await organisations.SetMembershipAsync(_alice, acme.Id, "test", CancellationToken.None));
+        }
+
+        // One sign-in through the real pages today (Alice, password only); the test login that gives
+        // root a session writes no audit row, so the day counts one.
+        using (var alice = NewBrowser())
+        {
+            var login = await alice.GetPageAsync(LoginModel.Path);
+            await alice.SubmitAsync(login, new Dictionary<string, string> { ["Username"] = "alice", ["Password"] = Password });
+        }
+
+        using var root = await SignedInAsync(_root, "pwd otp mfa");
+        var overview = await root.GetPageAsync("/admin");
+
+        var factorLinks = overview.Document.QuerySelectorAll("#chart-by-factor a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Equal(["/admin/users?mfa=totp", "/admin/users?mfa=passkeys", "/admin/users?mfa=none"], factorLinks);
+        var acmeBar = overview.Document.QuerySelector("#chart-by-organisation a[data-organisation='Acme']")!;
+        Assert.StartsWith("/admin/users?organisation=", acmeBar.GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("1 / 2 (50 %)", acmeBar.TextContent, StringComparison.Ordinal);
+        var days = overview.Document.QuerySelectorAll("#chart-sign-ins a[data-day]");
+        Assert.Equal(IdentityProvider.Pages.Admin.IndexModel.Days, days.Length);
+        var today = days.Single(a => a.GetAttribute("data-day") == "2026-11-22");
+        Assert.Equal("1", today.GetAttribute("data-total"));
+        Assert.Equal("/admin/audit?action=sign_in.succeeded&from=2026-11-22&to=2026-11-22", today.GetAttribute("href"));
+    }
+
+    [Fact]
     public async Task LinksToTheConsole_FromMyAccount_ForAdministratorsOnly()
     {
         using var root = await SignedInAsync(_root, "pwd otp mfa");
