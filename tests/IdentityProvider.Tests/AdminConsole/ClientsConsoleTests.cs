@@ -17,39 +17,23 @@ namespace IdentityProvider.Tests.AdminConsole;
 /// <summary>The console's clients section: register, edit, rotate, remove, each behind clients.manage.</summary>
 public sealed class ClientsConsoleTests : IAsyncLifetime
 {
-    private const string Redirect = "https://crm.example.com/signin-oidc";
-    private const string Password = "correct horse battery staple";
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
-    private readonly TestDatabase _database = TestDatabase.Sqlite();
-    private IdentityProviderFactory _factory = null!;
-    private string _secret = null!;
-    private string _root = null!;
-    private string _alice = null!;
+    private const string Redirect = ConsoleHost.Redirect;
+    private const string Password = ConsoleHost.Password;
+    private ConsoleHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _factory = new IdentityProviderFactory(_database, _time);
-        await using var scope = _factory.Services.CreateAsyncScope();
-        _secret = (await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
-        {
-            ClientId = "crm", RedirectUris = [Redirect], GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid"],
-        }, "test", CancellationToken.None)).NewSecret!;
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var root = new ApplicationUser { UserName = "root", Email = "root@example.com", CreatedAt = _time.GetUtcNow() };
-        Assert.True((await users.CreateAsync(root, Password)).Succeeded);
-        _root = root.Id;
-        var alice = new ApplicationUser { UserName = "alice", Email = "alice@example.com", CreatedAt = _time.GetUtcNow() };
-        Assert.True((await users.CreateAsync(alice, Password)).Succeeded);
-        _alice = alice.Id;
-        await scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().CreateAsync(new IdentityRole(Roles.Administrator));
-        Assert.True((await users.AddToRoleAsync(root, Roles.Administrator)).Succeeded);
-    }
+    private FakeTimeProvider _time => _host.Time;
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        _database.Dispose();
-    }
+    private IdentityProviderFactory _factory => _host.Factory;
+
+    private string _secret => _host.Secret;
+
+    private string _root => _host.RootId;
+
+    private string _alice => _host.AliceId;
+
+    public async Task InitializeAsync() => _host = await ConsoleHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Registers_AClient_ShowingItsSecretOnce_AndStoringOnlyItsHash()
@@ -181,13 +165,8 @@ public sealed class ClientsConsoleTests : IAsyncLifetime
 
     private Task<List<string>> AuditActionsAsync() => _factory.WithDbAsync(db => db.AuditEvents.Select(e => e.Action).ToListAsync());
 
-    private HttpClient NewBrowser() =>
-        _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(IdentityProviderFactory.Issuer) });
+    private HttpClient NewBrowser() => _host.NewBrowser();
 
-    private async Task<HttpClient> SignedInAsync(string userId)
-    {
-        var browser = NewBrowser();
-        await new CodeFlow(browser, "crm", Redirect, _secret).SignInAsync(userId, "openid", "pwd otp mfa");
-        return browser;
-    }
+
+    private Task<HttpClient> SignedInAsync(string userId) => _host.SignedInAsync(userId);
 }

@@ -21,39 +21,23 @@ namespace IdentityProvider.Tests.AdminConsole;
 /// </summary>
 public sealed class ConsoleAccessTests : IAsyncLifetime
 {
-    private const string Redirect = "https://crm.example.com/signin-oidc";
-    private const string Password = "correct horse battery staple";
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
-    private readonly TestDatabase _database = TestDatabase.Sqlite();
-    private IdentityProviderFactory _factory = null!;
-    private string _secret = null!;
-    private string _root = null!;
-    private string _alice = null!;
+    private const string Redirect = ConsoleHost.Redirect;
+    private const string Password = ConsoleHost.Password;
+    private ConsoleHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _factory = new IdentityProviderFactory(_database, _time);
-        await using var scope = _factory.Services.CreateAsyncScope();
-        _secret = (await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
-        {
-            ClientId = "crm", RedirectUris = [Redirect], GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid"],
-        }, "test", CancellationToken.None)).NewSecret!;
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var root = new ApplicationUser { UserName = "root", Email = "root@example.com", CreatedAt = _time.GetUtcNow() };
-        Assert.True((await users.CreateAsync(root, Password)).Succeeded);
-        _root = root.Id;
-        var alice = new ApplicationUser { UserName = "alice", Email = "alice@example.com", CreatedAt = _time.GetUtcNow() };
-        Assert.True((await users.CreateAsync(alice, Password)).Succeeded);
-        _alice = alice.Id;
-        await scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().CreateAsync(new IdentityRole(Roles.Administrator));
-        Assert.True((await users.AddToRoleAsync(root, Roles.Administrator)).Succeeded);
-    }
+    private FakeTimeProvider _time => _host.Time;
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        _database.Dispose();
-    }
+    private IdentityProviderFactory _factory => _host.Factory;
+
+    private string _secret => _host.Secret;
+
+    private string _root => _host.RootId;
+
+    private string _alice => _host.AliceId;
+
+    public async Task InitializeAsync() => _host = await ConsoleHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task SendsTheBrowserToSignIn_WithoutASession()
@@ -170,16 +154,9 @@ public sealed class ConsoleAccessTests : IAsyncLifetime
         Assert.Null((await alice.GetPageAsync("/account")).Document.QuerySelector("#admin-link"));
     }
 
-    private HttpClient NewBrowser() =>
-        _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(IdentityProviderFactory.Issuer) });
+    private HttpClient NewBrowser() => _host.NewBrowser();
 
-    /// <summary>A browser with a session for <paramref name="userId"/> that proved <paramref name="amr"/> (through the test login).</summary>
-    private async Task<HttpClient> SignedInAsync(string userId, string amr)
-    {
-        var browser = NewBrowser();
-        await new CodeFlow(browser, "crm", Redirect, _secret).SignInAsync(userId, "openid", amr);
-        return browser;
-    }
+    private Task<HttpClient> SignedInAsync(string userId, string amr) => _host.SignedInAsync(userId, amr);
 
     private async Task<string> EnrolTotpAsync(string userId)
     {

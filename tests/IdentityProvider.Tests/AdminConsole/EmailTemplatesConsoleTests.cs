@@ -21,40 +21,24 @@ namespace IdentityProvider.Tests.AdminConsole;
 /// <summary>The console's email templates: an administrator's text is what the next message says, checked before it is kept.</summary>
 public sealed class EmailTemplatesConsoleTests : IAsyncLifetime
 {
-    private const string Redirect = "https://crm.example.com/signin-oidc";
-    private const string Password = "correct horse battery staple";
+    private const string Redirect = ConsoleHost.Redirect;
+    private const string Password = ConsoleHost.Password;
     private const string Path = "/admin/email-templates/lost-device";
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
-    private readonly TestDatabase _database = TestDatabase.Sqlite();
-    private IdentityProviderFactory _factory = null!;
-    private string _secret = null!;
-    private string _root = null!;
-    private string _alice = null!;
+    private ConsoleHost _host = null!;
 
-    public async Task InitializeAsync()
-    {
-        _factory = new IdentityProviderFactory(_database, _time);
-        await using var scope = _factory.Services.CreateAsyncScope();
-        _secret = (await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
-        {
-            ClientId = "crm", RedirectUris = [Redirect], GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid"],
-        }, "test", CancellationToken.None)).NewSecret!;
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
-        var root = new ApplicationUser { UserName = "root", Email = "root@example.com", CreatedAt = _time.GetUtcNow() };
-        Assert.True((await users.CreateAsync(root, Password)).Succeeded);
-        _root = root.Id;
-        var alice = new ApplicationUser { UserName = "alice", Email = "alice@example.com", CreatedAt = _time.GetUtcNow() };
-        Assert.True((await users.CreateAsync(alice, Password)).Succeeded);
-        _alice = alice.Id;
-        await scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().CreateAsync(new IdentityRole(Roles.Administrator));
-        Assert.True((await users.AddToRoleAsync(root, Roles.Administrator)).Succeeded);
-    }
+    private FakeTimeProvider _time => _host.Time;
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        _database.Dispose();
-    }
+    private IdentityProviderFactory _factory => _host.Factory;
+
+    private string _secret => _host.Secret;
+
+    private string _root => _host.RootId;
+
+    private string _alice => _host.AliceId;
+
+    public async Task InitializeAsync() => _host = await ConsoleHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task ListsEveryTemplate_WithItsPlaceholders()
@@ -207,13 +191,8 @@ public sealed class EmailTemplatesConsoleTests : IAsyncLifetime
         _time.Advance(TimeSpan.FromSeconds(30));
     }
 
-    private HttpClient NewBrowser() =>
-        _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = new Uri(IdentityProviderFactory.Issuer) });
+    private HttpClient NewBrowser() => _host.NewBrowser();
 
-    private async Task<HttpClient> SignedInAsync(string userId)
-    {
-        var browser = NewBrowser();
-        await new CodeFlow(browser, "crm", Redirect, _secret).SignInAsync(userId, "openid", "pwd otp mfa");
-        return browser;
-    }
+
+    private Task<HttpClient> SignedInAsync(string userId) => _host.SignedInAsync(userId);
 }
