@@ -30,8 +30,13 @@ function withoutNulls(object) {
 
 const html = (value) => String(value ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-// The issuer carries the port, so the port is taken before the provider exists.
-const server = createServer();
+// The issuer carries the port, so the port is taken before the provider exists; a request that
+// comes in meanwhile (a relying party pointed at a fixed port) gets a 503, not a hang.
+let handle = (_req, res) => {
+  res.statusCode = 503;
+  res.end();
+};
+const server = createServer((req, res) => handle(req, res));
 await new Promise((resolve, reject) => {
   server.once('error', reject);
   server.listen(input.port ?? 0, '127.0.0.1', resolve);
@@ -213,7 +218,7 @@ async function interaction(req, res, uid) {
 }
 
 const callback = provider.callback();
-server.on('request', (req, res) => {
+handle = (req, res) => {
   const match = /^\/interaction\/([^/?]+)(?:\?.*)?$/.exec(req.url);
   if (!match) {
     callback(req, res);
@@ -224,11 +229,18 @@ server.on('request', (req, res) => {
     return;
   }
   interaction(req, res, match[1]).catch((error) => {
-    // An unknown or expired interaction (no cookie, wrong uid) is the browser's problem, not ours.
+    // An unknown or expired interaction (no cookie, wrong uid) keeps oidc-provider's 4xx status;
+    // anything else is a 500. The reason goes to stderr for the test's failure message.
     console.error(error);
     respond(res, error.statusCode ?? 500, page('Error', `<p>${html(error.error_description ?? error.message)}</p>`));
   });
-});
+};
+
+// oidc-provider checks static client metadata on first use; checking it now makes a mistake in
+// a test's configuration fail the start, with the reason on stderr, not a later authorization.
+for (const client of input.clients ?? []) {
+  await provider.Client.find(client.client_id);
+}
 
 send({ listening: port, issuer });
 

@@ -306,6 +306,36 @@ public sealed class UpstreamOidcProviderTests : IAsyncLifetime
         Assert.Equal(new UpstreamTokenRequest("our-idp-jwt", "private_key_jwt", "authorization_code"), Assert.Single(await upstream.WaitForTokenRequestsAsync(1)));
     }
 
+    [Fact]
+    public async Task StartAsync_Fails_WithTheUpstreamsReason_WhenAClientIsInvalid()
+    {
+        var config = new UpstreamProviderConfig
+        {
+            Clients = [new UpstreamClient("no-keys", [RedirectUri]) { ClientSecret = null, TokenEndpointAuthMethod = "private_key_jwt" }],
+        };
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => UpstreamOidcProvider.StartAsync(config));
+
+        Assert.Contains("upstream-provider.mjs did not start listening", error.Message);
+        Assert.Contains("jwks or jwks_uri is mandatory for this client", error.Message);
+    }
+
+    [Fact]
+    public async Task ARestart_OnTheSamePort_KeepsTheIssuer()
+    {
+        var port = SmtpSink.UnusedPort();
+        var config = new UpstreamProviderConfig { Port = port, Accounts = [Alice] };
+        var first = await UpstreamOidcProvider.StartAsync(config);
+        await first.DisposeAsync();
+
+        // Disposal waited for the process to exit, so the port is free again at once.
+        await using var second = await UpstreamOidcProvider.StartAsync(config);
+
+        Assert.Equal(port, second.Port);
+        Assert.Equal($"http://127.0.0.1:{port}", second.Issuer);
+        Assert.Equal(second.Issuer, (await _backChannel.GetFromJsonAsync<JsonElement>(second.DiscoveryUrl)).GetProperty("issuer").GetString());
+    }
+
     private async Task<(HttpStatusCode StatusCode, JsonElement Body)> ExchangeAsync(AuthorizationRequest request, Uri callback, bool basic)
     {
         var form = new Dictionary<string, string>
