@@ -1,8 +1,6 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 
 namespace IdentityProvider.Tests.Infrastructure;
@@ -26,18 +24,11 @@ public sealed record ReceivedEmail(
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly List<ReceivedEmail> _messages = [];
-    private readonly StringBuilder _stderr = new();
-    private readonly Task _reading;
-    private readonly Task _stderrReading;
-    private readonly TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private NodeServer _server = null!;
 
-    private SmtpSink(Process process)
+    private SmtpSink()
     {
-        _process = process;
-        _reading = ReadStdoutAsync();
-        _stderrReading = PumpStderrAsync();
     }
 
     public int Port { get; private set; }
@@ -56,47 +47,11 @@ public sealed class SmtpSink : IAsyncDisposable
     /// <param name="port">0 for any free port; a fixed one to bring a server up where a client already points</param>
     public static async Task<SmtpSink> StartAsync(int port = 0)
     {
-        var interop = Path.Combine(NodeScript.RepositoryRoot(), "tests", "interop");
-        if (!Directory.Exists(Path.Combine(interop, "node_modules", "smtp-server")))
-        {
-            throw new InvalidOperationException($"smtp-server is not installed in {interop}. Run 'npm ci --prefix tests/interop' (./test.sh does this).");
-        }
-
-        var start = new ProcessStartInfo("node")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = interop,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(Path.Combine(interop, "smtp-sink.mjs"));
-        start.Environment["INTEROP_INPUT"] = JsonSerializer.Serialize(new { port });
-        start.Environment["NODE_NO_WARNINGS"] = "1";
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (Win32Exception error)
-        {
-            throw new InvalidOperationException("'node' was not found on PATH. Install Node.js 20 or later with npm; ./test.sh checks for it.", error);
-        }
-
-        var sink = new SmtpSink(process);
-        try
-        {
-            sink.Port = await sink._listening.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            return sink;
-        }
-        catch (Exception error) when (error is TimeoutException or InvalidOperationException)
-        {
-            await sink.DisposeAsync();
-            throw new InvalidOperationException($"smtp-sink.mjs did not start listening. stderr:\n{sink.Stderr()}", error);
-        }
+        var sink = new SmtpSink();
+        var (server, listening) = await NodeServer.StartAsync("smtp-sink", "smtp-server", JsonSerializer.Serialize(new { port }), sink.Record);
+        sink._server = server;
+        sink.Port = listening.GetProperty("listening").GetInt32();
+        return sink;
     }
 
     /// <summary>A loopback port nothing listens on (for "server down"), free to start a sink on later.</summary>
@@ -118,7 +73,7 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(10)))
             {
-                throw new TimeoutException($"Expected {count} messages, received {Messages.Count}. stderr:\n{Stderr()}");
+                throw new TimeoutException($"Expected {count} messages, received {Messages.Count}. stderr:\n{_server.Stderr()}");
             }
 
             await Task.Delay(20);
@@ -127,67 +82,16 @@ public sealed class SmtpSink : IAsyncDisposable
         return Messages;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private void Record(JsonElement message)
     {
-        if (!_process.HasExited)
+        if (message.TryGetProperty("message", out var received))
         {
-            // Closing stdin lets the server close its port cleanly; a kill is the fallback.
-            _process.StandardInput.Close();
-            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
+            lock (_messages)
             {
-                await _process.WaitForExitAsync(grace.Token);
+                _messages.Add(received.Deserialize<ReceivedEmail>(JsonSerializerOptions.Web)!);
             }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync();
-            }
-        }
-
-        await Task.WhenAll(_reading, _stderrReading);
-        _process.Dispose();
-    }
-
-    private async Task ReadStdoutAsync()
-    {
-        while (await _process.StandardOutput.ReadLineAsync() is { } line)
-        {
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (root.TryGetProperty("listening", out var port))
-            {
-                _listening.TrySetResult(port.GetInt32());
-            }
-            else if (root.TryGetProperty("message", out var message))
-            {
-                var received = message.Deserialize<ReceivedEmail>(JsonSerializerOptions.Web)!;
-                lock (_messages)
-                {
-                    _messages.Add(received);
-                }
-            }
-        }
-
-        _listening.TrySetException(new InvalidOperationException("smtp-sink.mjs exited."));
-    }
-
-    private async Task PumpStderrAsync()
-    {
-        while (await _process.StandardError.ReadLineAsync() is { } line)
-        {
-            lock (_stderr)
-            {
-                _stderr.AppendLine(line);
-            }
-        }
-    }
-
-    private string Stderr()
-    {
-        lock (_stderr)
-        {
-            return _stderr.ToString();
         }
     }
 }
