@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text;
 using IdentityProvider.Federation;
+using IdentityProvider.Persistence;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IdentityProvider.Tests.Federation;
@@ -185,6 +187,22 @@ public abstract class FederatedSignInTests : IAsyncLifetime
 
         await AssertRefusedAsync(await browser.GetAsync(callback), HttpStatusCode.BadRequest, "state expired");
         Assert.Empty(_host.SignIn.Calls);
+    }
+
+    [Fact]
+    public async Task TheSweeperDeletesStatesTheUpstreamNeverAnswered()
+    {
+        using var browser = _host.NewBrowser();
+        var callback = await _host.AuthorizeAtUpstreamAsync(browser);
+        await _host.AuthorizeAtUpstreamAsync(browser);
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await _host.AuthorizeAtUpstreamAsync(browser);
+        _time.Advance(TimeSpan.FromMinutes(6));
+
+        await _host.App.Services.GetRequiredService<ExpiredArtefactSweeper>().SweepAsync(CancellationToken.None);
+
+        Assert.Equal(1, await _host.WithDbAsync(db => db.FederationStates.CountAsync()));
+        await AssertRefusedAsync(await browser.GetAsync(callback), HttpStatusCode.BadRequest, "unknown or already used state");
     }
 
     [Theory]
