@@ -7,6 +7,8 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 
 namespace IdentityProvider.Tests.Federation;
 
@@ -108,6 +110,33 @@ public abstract class FederatedSignInTests : IAsyncLifetime
         Assert.Equal(FakeUpstream.ClientSecret, Upstream.LastTokenForm["client_secret"]);
         Assert.Equal(FakeUpstream.ClientId, Upstream.LastTokenForm["client_id"]);
         Assert.Empty(Upstream.LastTokenAuthorization!);
+    }
+
+    [Fact]
+    public async Task AuthenticatesWithAJwtSignedByOurKey_ForPrivateKeyJwt()
+    {
+        using var browser = _host.NewBrowser();
+
+        var done = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser, "jwt"));
+
+        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+        var form = Upstream.LastTokenForm;
+        Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", form["client_assertion_type"]);
+        Assert.False(form.ContainsKey("client_secret"));
+        Assert.Empty(Upstream.LastTokenAuthorization!);
+        // RFC 7523 §3: iss = sub = our client id at the upstream, aud its token endpoint, signed with a key of our JWKS.
+        var jwks = new JsonWebKeySet(await browser.GetStringAsync("/.well-known/jwks"));
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(form["client_assertion"], new TokenValidationParameters
+        {
+            IssuerSigningKeys = jwks.GetSigningKeys(),
+            ValidIssuer = FakeUpstream.ClientId,
+            ValidAudience = Upstream.Issuer + "/token",
+            ValidateLifetime = false,
+        });
+        Assert.True(result.IsValid, result.Exception?.Message);
+        var assertion = (JsonWebToken)result.SecurityToken;
+        Assert.Equal(FakeUpstream.ClientId, assertion.Subject);
+        Assert.False(string.IsNullOrEmpty(assertion.Id));
     }
 
     [Fact]

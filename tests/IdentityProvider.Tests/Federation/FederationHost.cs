@@ -15,7 +15,7 @@ namespace IdentityProvider.Tests.Federation;
 /// <summary>
 /// The app with providers pointing at a <see cref="FakeUpstream"/>: <c>corp</c> (client_secret_basic),
 /// <c>other</c> (the same upstream, client_secret_post), <c>down</c> (a port nobody listens on),
-/// <c>off</c> (disabled); and a recording <see cref="IFederatedSignIn"/> in place of the account side.
+/// <c>off</c> (disabled), <c>jwt</c> (private_key_jwt); and a recording <see cref="IFederatedSignIn"/> in place of the account side.
 /// </summary>
 public sealed class FederationHost : IAsyncDisposable
 {
@@ -56,6 +56,8 @@ public sealed class FederationHost : IAsyncDisposable
         Provider(1, "other", upstream.Issuer, "client_secret_post");
         Provider(2, "down", $"http://127.0.0.1:{FreePort()}", "client_secret_basic");
         Provider(3, "off", upstream.Issuer, "client_secret_basic", enabled: false);
+        Provider(4, "jwt", upstream.Issuer, "private_key_jwt");
+        settings.Remove("Federation:Providers:4:ClientSecret");
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
         {
             settings[key] = value;
