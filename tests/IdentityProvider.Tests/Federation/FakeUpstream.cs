@@ -43,6 +43,7 @@ public sealed class FakeUpstream : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, IssuedCode> _codes = new();
     private int _jwksRequests;
+    private int _discoveryRequests;
 
     private FakeUpstream(WebApplication app, TimeProvider time)
     {
@@ -68,6 +69,7 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     // Records.
     public int JwksRequests => _jwksRequests;
+    public int DiscoveryRequests => _discoveryRequests;
     public IReadOnlyDictionary<string, string> LastAuthorizeQuery { get; private set; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> LastTokenForm { get; private set; } = new Dictionary<string, string>();
     public string? LastTokenAuthorization { get; private set; }
@@ -98,18 +100,22 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     private void Map()
     {
-        _app.MapGet("/.well-known/openid-configuration", () => Results.Json(new Dictionary<string, object>
+        _app.MapGet("/.well-known/openid-configuration", () =>
         {
-            ["issuer"] = DiscoveryIssuer ?? Issuer,
-            ["authorization_endpoint"] = Issuer + "/authorize",
-            ["token_endpoint"] = Issuer + "/token",
-            ["userinfo_endpoint"] = Issuer + "/userinfo",
-            ["jwks_uri"] = Issuer + "/jwks",
-            ["response_types_supported"] = new[] { "code" },
-            ["subject_types_supported"] = new[] { "public" },
-            ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
-            ["authorization_response_iss_parameter_supported"] = AdvertiseIssParameter,
-        }));
+            Interlocked.Increment(ref _discoveryRequests);
+            return Results.Json(new Dictionary<string, object>
+            {
+                ["issuer"] = DiscoveryIssuer ?? Issuer,
+                ["authorization_endpoint"] = Issuer + "/authorize",
+                ["token_endpoint"] = Issuer + "/token",
+                ["userinfo_endpoint"] = Issuer + "/userinfo",
+                ["jwks_uri"] = Issuer + "/jwks",
+                ["response_types_supported"] = new[] { "code" },
+                ["subject_types_supported"] = new[] { "public" },
+                ["id_token_signing_alg_values_supported"] = new[] { "RS256" },
+                ["authorization_response_iss_parameter_supported"] = AdvertiseIssParameter,
+            });
+        });
 
         _app.MapGet("/jwks", () =>
         {

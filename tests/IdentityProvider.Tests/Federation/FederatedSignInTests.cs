@@ -313,6 +313,7 @@ public abstract class FederatedSignInTests : IAsyncLifetime
 
         Assert.Equal(2, Upstream.JwksRequests);
         Assert.Equal(2, _host.SignIn.Calls.Count);
+        Assert.Equal(1, Upstream.DiscoveryRequests); // cached for Federation:MetadataLifetime
     }
 
     [Fact]

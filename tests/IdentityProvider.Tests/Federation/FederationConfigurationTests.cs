@@ -1,6 +1,5 @@
 using IdentityProvider.Federation.Upstream;
 using IdentityProvider.Tests.Infrastructure;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Tests.Federation;

@@ -20,23 +20,23 @@ public sealed class UpstreamMetadataCache(IHttpClientFactory httpClients, TimePr
     public async Task<UpstreamMetadata> GetMetadataAsync(string issuer, CancellationToken cancellationToken)
     {
         var entry = _entries.GetOrAdd(issuer, _ => new Entry());
-        var now = time.GetUtcNow();
-        if (entry.Metadata is { } cached && entry.MetadataExpiresAt > now)
+        if (entry.Metadata is { } cached && cached.ExpiresAt > time.GetUtcNow())
         {
-            return cached;
+            return cached.Metadata;
         }
 
         await entry.Lock.WaitAsync(cancellationToken);
         try
         {
-            if (entry.Metadata is { } fetched && entry.MetadataExpiresAt > time.GetUtcNow())
+            if (entry.Metadata is { } fetched && fetched.ExpiresAt > time.GetUtcNow())
             {
-                return fetched;
+                return fetched.Metadata;
             }
 
-            entry.Metadata = await FetchMetadataAsync(issuer, cancellationToken);
-            entry.MetadataExpiresAt = time.GetUtcNow() + options.Value.MetadataLifetime;
-            return entry.Metadata;
+            // Failures are not cached: the next sign-in asks again (each bounded by HttpTimeout).
+            var metadata = await FetchMetadataAsync(issuer, cancellationToken);
+            entry.Metadata = new CachedMetadata(metadata, time.GetUtcNow() + options.Value.MetadataLifetime);
+            return metadata;
         }
         finally
         {
@@ -159,13 +159,14 @@ public sealed class UpstreamMetadataCache(IHttpClientFactory httpClients, TimePr
     private static bool IsHttpsWithQuery(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && string.IsNullOrEmpty(uri.Fragment);
 
+    private sealed record CachedMetadata(UpstreamMetadata Metadata, DateTimeOffset ExpiresAt);
+
     private sealed class Entry
     {
         public SemaphoreSlim Lock { get; } = new(1, 1);
 
-        public UpstreamMetadata? Metadata { get; set; }
-
-        public DateTimeOffset MetadataExpiresAt { get; set; }
+        /// <summary>Replaced as a whole, so the lock-free read above never sees a torn pair.</summary>
+        public CachedMetadata? Metadata { get; set; }
 
         public IReadOnlyList<SecurityKey>? Keys { get; set; }
 
