@@ -7,6 +7,7 @@ using IdentityProvider.Admin.Clients;
 using IdentityProvider.Admin.ConsoleAccess;
 using Microsoft.AspNetCore.Mvc;
 using IdentityProvider.Authentication.Sessions;
+using IdentityProvider.Federation;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Localization;
@@ -65,6 +66,7 @@ internal static class ServiceCollectionExtensions
         services.AddFactors(configuration);
         services.AddAdminApi(configuration);
         services.AddUserAdministration();
+        services.AddFederation(configuration);
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddEmail(configuration);

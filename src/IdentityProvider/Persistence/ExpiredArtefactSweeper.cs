@@ -21,6 +21,7 @@ public sealed class SweepingOptions
 
 /// <summary>
 /// Deletes what can no longer be used: authorization requests, codes (emailed sign-in codes too),
+/// federated sign-ins the upstream never answered,
 /// sessions, replay-cache entries, remembered browsers and grants past their expiry (a grant's
 /// refresh tokens go with it), and remembered browsers made before the user's factors or password
 /// last changed. Every node runs it; the deletes are idempotent, so nodes racing each other do no harm.
@@ -57,6 +58,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         deleted += await db.UserSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.UsedIdentifiers.Where(u => u.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.PasskeyCeremonies.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        deleted += await db.FederationStates.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         // Kept until its send window is over too, so deleting it does not reset the hour's send count.
         var sendWindowOver = now - EmailCodeOptions.SendWindow;
         deleted += await db.EmailSignInCodes.Where(c => c.ExpiresAt < now && c.WindowStartedAt < sendWindowOver).ExecuteDeleteAsync(cancellationToken);
@@ -76,7 +78,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         return deleted;
     }
 
-    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, emailed sign-in codes, remembered browsers and replay entries")]
+    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, federated sign-in states, emailed sign-in codes, remembered browsers and replay entries")]
     private static partial void LogSwept(ILogger logger, int count);
 
     [LoggerMessage(6201, LogLevel.Warning, "Sweeping expired artefacts failed ({ExceptionType}: {Reason}); retrying at the next interval")]

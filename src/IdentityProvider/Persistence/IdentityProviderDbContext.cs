@@ -61,6 +61,10 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<EmailTemplateOverride> EmailTemplateOverrides => Set<EmailTemplateOverride>();
 
+    public DbSet<UpstreamProviderEntity> UpstreamProviders => Set<UpstreamProviderEntity>();
+
+    public DbSet<FederationState> FederationStates => Set<FederationState>();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         base.OnModelCreating(builder);

@@ -54,6 +54,10 @@ public static class AuditActions
     public const string RoleDeleted = "role.deleted";
     public const string EmailTemplateChanged = "email_template.changed";
     public const string EmailTemplateReset = "email_template.reset";
+    public const string FederationProviderCreated = "federation.provider_created";
+    public const string FederationProviderUpdated = "federation.provider_updated";
+    public const string FederationProviderRemoved = "federation.provider_removed";
+    public const string FederationSignInFailed = "federation.sign_in_failed";
 }
 
 /// <summary>Actors that are not users.</summary>

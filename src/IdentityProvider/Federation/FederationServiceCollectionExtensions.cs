@@ -1,0 +1,42 @@
+using IdentityProvider.Federation.Providers;
+using IdentityProvider.Federation.Upstream;
+using Microsoft.Extensions.Options;
+
+namespace IdentityProvider.Federation;
+
+internal static class FederationServiceCollectionExtensions
+{
+    /// <summary>
+    /// Upstream providers (configuration and database) and the relying-party half of federated
+    /// sign-in: start, callback, metadata. <see cref="IFederatedSignIn"/>, which continues the sign-in
+    /// locally, is registered by the account side.
+    /// </summary>
+    public static IServiceCollection AddFederation(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FederationOptions>().Bind(configuration.GetSection(FederationOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FederationOptions>, FederationOptionsValidator>();
+
+        services.AddSingleton<UpstreamClientSecretProtector>();
+        services.AddScoped<UpstreamProviderDirectory>();
+        services.AddScoped<IUpstreamProviderDirectory>(sp => sp.GetRequiredService<UpstreamProviderDirectory>());
+        services.AddScoped<UpstreamProviderManager>();
+
+        services.AddHttpClient(UpstreamMetadataCache.HttpClientName, (sp, client) =>
+            {
+                client.Timeout = sp.GetRequiredService<IOptions<FederationOptions>>().Value.HttpTimeout;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("IdentityProvider-Federation/1.0");
+            })
+            // Upstream endpoints come from discovery; a redirect would lead credentials elsewhere.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddSingleton<UpstreamMetadataCache>();
+        services.AddSingleton<UpstreamIdTokenValidator>();
+        services.AddSingleton<BrowserBinding>();
+        services.AddScoped<FederationStateStore>();
+        services.AddScoped<FederationFailureRecorder>();
+        services.AddScoped<UpstreamTokenClient>();
+        services.AddScoped<UpstreamUserInfoClient>();
+        services.AddScoped<FederationStarter>();
+        services.AddScoped<FederationCallback>();
+        return services;
+    }
+}
