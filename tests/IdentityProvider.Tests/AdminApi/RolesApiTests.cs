@@ -2,7 +2,10 @@ using System.Net;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Tests.Infrastructure;
+using IdentityProvider.Persistence.Entities;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.AdminApi;
 
@@ -154,6 +157,30 @@ public abstract class RolesApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, withColleague.StatusCode);
         Assert.Empty(await RolesOfAsync(_host.RootId));
         Assert.Equal([Roles.Administrator], await RolesOfAsync(_host.AliceId));
+    }
+
+    [Fact]
+    public async Task KeepsOneAdministrator_WhenEveryAdministratorIsRemovedAtOnce()
+    {
+        List<string> administrators = [_host.RootId];
+        await using (var scope = _host.Factory.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+            for (var i = 0; i < 7; i++)
+            {
+                var user = new ApplicationUser { UserName = $"admin{i}", Email = $"admin{i}@example.com", CreatedAt = DateTimeOffset.UtcNow };
+                Assert.True((await users.CreateAsync(user)).Succeeded);
+                Assert.True((await users.AddToRoleAsync(user, Roles.Administrator)).Succeeded);
+                administrators.Add(user.Id);
+            }
+        }
+
+        var responses = await Task.WhenAll(administrators.Select(id =>
+            _host.SendJsonAsync(HttpMethod.Put, $"/admin/api/users/{id}/roles", _policy, new { roles = Array.Empty<string>() })));
+
+        Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        Assert.Equal(1, await _host.Factory.WithDbAsync(db => db.UserRoles.CountAsync()));
     }
 
     [Fact]
