@@ -14,6 +14,9 @@ internal static class PolicySetup
         services.AddSingleton<MfaPolicyEvaluator>();
         services.AddSingleton<IAuthenticationRequirementEvaluator, ApplicationRequirementEvaluator>();
         services.AddScoped<MfaSettingsStore>();
+        services.AddSingleton<SecuritySettingsReader>();
+        services.AddScoped<SecuritySettingsStore>();
+        services.AddScoped<UserRoleAssignment>();
         services.AddScoped<MfaPolicyInputs>();
         services.AddScoped<OrganisationDirectory>();
         services.AddScoped<RoleDirectory>();

@@ -24,13 +24,26 @@ public enum RoleChange
     HasMembers,
 }
 
+/// <summary>A role and how many users hold it.</summary>
+public sealed record RoleListing(string Name, int Members);
+
 /// <summary>
-/// The roles table, for the console: roles are created and deleted here through
+/// The roles table, for the console and the admin API: roles are created and deleted here through
 /// <see cref="RoleManager{TRole}"/>; who holds them is the users' business. Each change is audited.
 /// </summary>
 public sealed class RoleDirectory(RoleManager<IdentityRole> roles, IdentityProviderDbContext db, IAuditLog audit)
 {
     public const int MaxNameLength = 256;
+
+    public async Task<IReadOnlyList<RoleListing>> ListAsync(CancellationToken cancellationToken) =>
+        await db.Roles.AsNoTracking().OrderBy(r => r.Name)
+            .Select(r => new RoleListing(r.Name!, db.UserRoles.Count(ur => ur.RoleId == r.Id)))
+            .ToListAsync(cancellationToken);
+
+    public async Task<RoleListing?> FindAsync(string name, CancellationToken cancellationToken) =>
+        await roles.FindByNameAsync(name) is { } role
+            ? new RoleListing(role.Name!, await db.UserRoles.CountAsync(ur => ur.RoleId == role.Id, cancellationToken))
+            : null;
 
     public async Task<RoleChange> CreateAsync(string name, string actor, CancellationToken cancellationToken)
     {

@@ -60,6 +60,19 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/policy-check", "get", new[] { "200", "400", "401", "403", "404" })]
     [InlineData("/admin/api/audit", "get", new[] { "200", "400", "401", "403" })]
     [InlineData("/admin/api/audit.csv", "get", new[] { "200", "400", "401", "403" })]
+    [InlineData("/admin/api/security-settings", "get", new[] { "200", "401", "403" })]
+    [InlineData("/admin/api/security-settings", "put", new[] { "200", "400", "401", "403" })]
+    [InlineData("/admin/api/roles", "get", new[] { "200", "401", "403" })]
+    [InlineData("/admin/api/roles", "post", new[] { "201", "400", "401", "403", "409" })]
+    [InlineData("/admin/api/roles/{role}", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/roles/{role}", "delete", new[] { "204", "401", "403", "404", "409" })]
+    [InlineData("/admin/api/users/{userId}/roles", "put", new[] { "200", "400", "401", "403", "404", "409" })]
+    [InlineData("/admin/api/clients", "get", new[] { "200", "401", "403" })]
+    [InlineData("/admin/api/clients", "post", new[] { "201", "400", "401", "403", "409" })]
+    [InlineData("/admin/api/clients/{clientId}", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/clients/{clientId}", "put", new[] { "200", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/clients/{clientId}", "delete", new[] { "204", "401", "403", "404" })]
+    [InlineData("/admin/api/clients/{clientId}/secret", "post", new[] { "200", "401", "403", "404", "409" })]
     public async Task Describes_EveryOutcome_AndTheBearerRequirement(string path, string method, string[] statuses)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);
@@ -78,6 +91,12 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/policy-check", "get", "users.read")]
     [InlineData("/admin/api/audit", "get", "audit.read")]
     [InlineData("/admin/api/audit.csv", "get", "audit.read")]
+    [InlineData("/admin/api/security-settings", "put", "security.manage_settings")]
+    [InlineData("/admin/api/roles", "get", "users.read")]
+    [InlineData("/admin/api/roles/{role}", "delete", "security.manage_settings")]
+    [InlineData("/admin/api/users/{userId}/roles", "put", "security.manage_settings")]
+    [InlineData("/admin/api/clients", "post", "clients.manage")]
+    [InlineData("/admin/api/clients/{clientId}/secret", "post", "clients.manage")]
     public async Task Names_ThePermission(string path, string method, string permission)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);

@@ -84,6 +84,9 @@ public static class AdminApi
         api.MapOrganisationsApi();
         api.MapPolicyCheckApi();
         api.MapAuditApi();
+        api.MapSecuritySettingsApi();
+        api.MapRolesApi();
+        api.MapClientsApi();
         return endpoints;
     }
 }

@@ -63,6 +63,57 @@ public static class AdminApiProblems
     public static ProblemDetails InvalidMfaPolicy(IEnumerable<string> problems) =>
         Invalid("Invalid MFA policy", "The MFA policy was not saved.", problems);
 
+    /// <summary>Sign-in limits the store refused (<c>SecuritySettingsStore.Validate</c>); nothing was saved.</summary>
+    public static ProblemDetails InvalidSecuritySettings(IEnumerable<Policy.SettingProblem> problems) =>
+        InvalidFields("Invalid security settings", "The security settings were not saved.", problems.Select(p => (p.Field, p.Message)));
+
+    /// <summary>A registration <c>ClientRegistrationValidator</c> refused; nothing was saved.</summary>
+    public static ProblemDetails InvalidClient(IEnumerable<Clients.ClientRegistrationError> errors) =>
+        InvalidFields("Invalid client", "The client was not saved.", errors.Select(e => (e.Field, e.Message)));
+
+    public static ProblemDetails InvalidClientType(string type) =>
+        InvalidFields("Invalid client", "The client was not saved.", [("type", $"type '{type}' is not one of confidential, public.")]);
+
+    public static ProblemDetails ClientExists(string clientId) =>
+        Problem(StatusCodes.Status409Conflict, "Client exists", $"A client with id '{clientId}' already exists.");
+
+    public static ProblemDetails ClientWithoutSecret(string clientId, string method) =>
+        Problem(StatusCodes.Status409Conflict, "Client has no secret", $"Client '{clientId}' authenticates with {method}, not a secret.");
+
+    public static ProblemDetails UnknownRole(string role) =>
+        Problem(StatusCodes.Status404NotFound, "Unknown role", $"There is no role named '{role}'.");
+
+    public static ProblemDetails UnknownRoles(IEnumerable<string> roles) =>
+        InvalidFields("Unknown roles", "The user's roles were not changed.", roles.Select(r => ("roles", $"There is no role named '{r}'.")));
+
+    public static ProblemDetails InvalidRoleName(int maxLength) =>
+        InvalidFields("Invalid role name", "The role was not created.", [("name", $"A role needs a name of 1 to {maxLength} characters without spaces.")]);
+
+    public static ProblemDetails RoleExists(string role) =>
+        Problem(StatusCodes.Status409Conflict, "Role exists", $"A role named '{role}' already exists.");
+
+    public static ProblemDetails RoleProtected(string role) =>
+        Problem(StatusCodes.Status409Conflict, "Role protected", $"The administrators' role '{role}' cannot be deleted.");
+
+    public static ProblemDetails RoleHasMembers(string role) =>
+        Problem(StatusCodes.Status409Conflict, "Role has members", $"The role '{role}' has members; only a role without members can be deleted.");
+
+    public static ProblemDetails LastAdministrator() =>
+        Problem(StatusCodes.Status409Conflict, "Last administrator", "The user is the last enabled administrator; the administrators' role cannot be taken from them.");
+
+    /// <summary>
+    /// Like <see cref="Invalid"/>, with the problems also grouped by field in <c>errors</c> (the member
+    /// name ASP.NET Core's validation problems use), so a client can show each next to its input.
+    /// </summary>
+    private static ProblemDetails InvalidFields(string title, string detail, IEnumerable<(string Field, string Message)> problems)
+    {
+        var list = problems.ToList();
+        var problem = Invalid(title, detail, list.Select(p => p.Message));
+        problem.Extensions["errors"] = list.GroupBy(p => p.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToList(), StringComparer.Ordinal);
+        return problem;
+    }
+
     private static ProblemDetails Invalid(string title, string detail, IEnumerable<string> problems)
     {
         var problem = Problem(StatusCodes.Status400BadRequest, title, detail);

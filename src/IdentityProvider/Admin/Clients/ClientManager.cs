@@ -14,7 +14,7 @@ public sealed record ClientChange(bool Succeeded, IReadOnlyList<string> Errors, 
 
 /// <summary>
 /// Registers, changes and removes clients. The command line, the configuration import,
-/// the console and (later) the admin API all go through here, so every change is validated and audited once.
+/// the console and the admin API all go through here, so every change is validated and audited once.
 /// </summary>
 public sealed class ClientManager(IdentityProviderDbContext db, EfClientStore cache, IAuditLog audit, TimeProvider time)
 {

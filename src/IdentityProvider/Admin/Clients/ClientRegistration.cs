@@ -3,7 +3,7 @@ using IdentityProvider.Protocol.Primitives;
 namespace IdentityProvider.Admin.Clients;
 
 /// <summary>
-/// What an operator says about a client: from the command line, the configuration file, the console, and later
+/// What an operator says about a client: from the command line, the configuration file, the console and
 /// the admin API. Also the shape of each entry under <c>Clients</c> in configuration.
 /// </summary>
 public sealed class ClientRegistration

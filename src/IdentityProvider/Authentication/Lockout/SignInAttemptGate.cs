@@ -1,6 +1,7 @@
 using System.Globalization;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
+using IdentityProvider.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,21 +21,26 @@ public enum SignInFactor
 /// factor's counter only while the account is unlocked and under its limits. Of 50 parallel wrong
 /// codes against a limit of 5, at most 5 reach the verifier; the rest are refused unevaluated.
 /// A correct answer gives the reservation back; a wrong one keeps it, and the last one locks.
+/// The per-factor limits and the lock's duration are the saved security settings
+/// (<see cref="SecuritySettingsReader"/>, read with each attempt, so a change applies to the next
+/// attempt on every node); the consecutive-failure limit stays in configuration.
 /// </summary>
 public sealed class SignInAttemptGate(
     IDbContextFactory<IdentityProviderDbContext> contexts,
     TimeProvider time,
     IOptions<SignInLockoutOptions> options,
+    SecuritySettingsReader settings,
     IServiceScopeFactory scopes)
 {
     /// <returns>False when the account is locked (or at a limit): refuse without evaluating.</returns>
     public async Task<bool> TryReserveAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
     {
-        var limits = options.Value;
+        var maxConsecutiveFailures = options.Value.MaxConsecutiveFailures;
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var limits = await settings.GetAsync(db, cancellationToken);
         var users = db.Users.Where(u => u.Id == userId && (!u.LockoutEnabled || u.LockoutEnd == null || u.LockoutEnd <= now)
-            && u.ConsecutiveFailedSignIns < limits.MaxConsecutiveFailures);
+            && u.ConsecutiveFailedSignIns < maxConsecutiveFailures);
         var reserved = factor == SignInFactor.Password
             ? await users.Where(u => u.AccessFailedCount < limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
                 .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1)
@@ -47,15 +53,16 @@ public sealed class SignInAttemptGate(
 
     /// <summary>
     /// The attempt was wrong: its reservation stands. At the factor's limit the account locks for
-    /// <see cref="SignInLockoutOptions.Duration"/> and the counter starts again; at the consecutive limit it
+    /// the saved (or configured) lockout duration and the counter starts again; at the consecutive limit it
     /// locks until an administrator unlocks it. One statement each, so no interleaving undoes a lock.
     /// The statement that locks is the one that audits it: a row per lock, whichever request got there.
     /// </summary>
     public async Task RecordFailureAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
     {
-        var limits = options.Value;
-        var lockedUntil = time.GetUtcNow() + limits.Duration;
+        var maxConsecutiveFailures = options.Value.MaxConsecutiveFailures;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var limits = await settings.GetAsync(db, cancellationToken);
+        var lockedUntil = time.GetUtcNow() + limits.LockoutDuration;
         var user = db.Users.Where(u => u.Id == userId && u.LockoutEnabled);
         var lockedForDuration = factor == SignInFactor.Password
             ? await user.Where(u => u.AccessFailedCount >= limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
@@ -65,13 +72,13 @@ public sealed class SignInAttemptGate(
                 .SetProperty(u => u.LockoutEnd, lockedUntil)
                 .SetProperty(u => u.SecondFactorFailedCount, 0), cancellationToken);
 
-        var lockedIndefinitely = await user.Where(u => u.ConsecutiveFailedSignIns >= limits.MaxConsecutiveFailures && u.LockoutEnd != DateTimeOffset.MaxValue)
+        var lockedIndefinitely = await user.Where(u => u.ConsecutiveFailedSignIns >= maxConsecutiveFailures && u.LockoutEnd != DateTimeOffset.MaxValue)
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.LockoutEnd, DateTimeOffset.MaxValue), cancellationToken);
 
         var what = factor == SignInFactor.Password ? "wrong passwords" : "wrong second-factor codes";
         if (lockedIndefinitely > 0)
         {
-            await AuditLockAsync(userId, $"{limits.MaxConsecutiveFailures} failed sign-ins in a row: locked until an administrator unlocks", cancellationToken);
+            await AuditLockAsync(userId, $"{maxConsecutiveFailures} failed sign-ins in a row: locked until an administrator unlocks", cancellationToken);
         }
         else if (lockedForDuration > 0)
         {

@@ -1,6 +1,10 @@
 namespace IdentityProvider.Authentication.Lockout;
 
-/// <summary>Sign-in lockout. Bound from <c>Lockout</c>.</summary>
+/// <summary>
+/// Sign-in lockout. Bound from <c>Lockout</c>. Once an administrator saves security settings, their
+/// limits and duration take the place of the first three (<c>SecuritySettingsReader</c>); the
+/// consecutive-failure limit is configuration only.
+/// </summary>
 public sealed class SignInLockoutOptions
 {
     public const string SectionName = "Lockout";

@@ -5,6 +5,6 @@ public sealed class RecoveryCodeOptions
 {
     public const string SectionName = "RecoveryCodes";
 
-    /// <summary>Codes per generation. Default 10, 1 to 50.</summary>
+    /// <summary>Codes per generation. Default 10, 1 to 50. Saved security settings (<c>SecuritySettingsReader</c>) take its place.</summary>
     public int Count { get; set; } = 10;
 }

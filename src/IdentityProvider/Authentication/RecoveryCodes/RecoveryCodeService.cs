@@ -3,9 +3,9 @@ using System.Text;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
 using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Policy;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Authentication.RecoveryCodes;
 
@@ -26,7 +26,7 @@ namespace IdentityProvider.Authentication.RecoveryCodes;
 public sealed class RecoveryCodeService(
     IdentityProviderDbContext db,
     UserManager<ApplicationUser> users,
-    IOptions<RecoveryCodeOptions> options,
+    SecuritySettingsReader settings,
     IAuditLog audit,
     TimeProvider time)
 {
@@ -41,11 +41,12 @@ public sealed class RecoveryCodeService(
 
     /// <summary>
     /// A new set of codes for the user, replacing every earlier one, and a new security stamp. The
-    /// plaintext exists only in the returned list: show it once.
+    /// plaintext exists only in the returned list: show it once. As many as the saved (or configured)
+    /// security settings say at the time of generation.
     /// </summary>
     public async Task<IReadOnlyList<string>> GenerateAsync(string userId, CancellationToken cancellationToken)
     {
-        var count = options.Value.Count;
+        var count = (await settings.GetAsync(db, cancellationToken)).RecoveryCodeCount;
         var codes = new HashSet<string>(StringComparer.Ordinal);
         while (codes.Count < count)
         {

@@ -3,6 +3,7 @@ using System.Text;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
 using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Policy;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +23,7 @@ public sealed partial class TotpAuthenticator(
     UserManager<ApplicationUser> users,
     IDataProtectionProvider dataProtection,
     IOptions<TotpOptions> options,
+    SecuritySettingsReader settings,
     IAuditLog audit,
     TimeProvider time,
     ILogger<TotpAuthenticator> logger)
@@ -90,7 +92,7 @@ public sealed partial class TotpAuthenticator(
         var pending = await db.UserTotpSecrets.AsNoTracking()
             .SingleOrDefaultAsync(s => s.UserId == userId && s.ActivatedAt == null, cancellationToken);
         var user = await users.FindByIdAsync(userId);
-        if (pending is null || user is null || MatchingStep(pending, code) is not { } step)
+        if (pending is null || user is null || MatchingStep(pending, code, await WindowAsync(cancellationToken)) is not { } step)
         {
             return false;
         }
@@ -129,7 +131,7 @@ public sealed partial class TotpAuthenticator(
             return TotpVerification.NotEnrolled;
         }
 
-        if (MatchingStep(secret, code) is not { } step)
+        if (MatchingStep(secret, code, await WindowAsync(cancellationToken)) is not { } step)
         {
             return TotpVerification.Invalid;
         }
@@ -184,6 +186,9 @@ public sealed partial class TotpAuthenticator(
         LogDisabled(userId, actor);
     }
 
+    /// <summary>The saved (or configured) window, read for each check so a change applies to the next code on every node.</summary>
+    private async Task<int> WindowAsync(CancellationToken cancellationToken) => (await settings.GetAsync(db, cancellationToken)).TotpWindow;
+
     /// <summary>
     /// The time step within the window whose code equals <paramref name="code"/>, or null.
     /// Every step of the window is computed and compared in constant time, so the response time
@@ -191,7 +196,7 @@ public sealed partial class TotpAuthenticator(
     /// once in a million windows) the newest is claimed: that consumes the older one too, so the
     /// same six digits cannot be accepted a second time within the window.
     /// </summary>
-    private long? MatchingStep(UserTotpSecret row, string code)
+    private long? MatchingStep(UserTotpSecret row, string code, int window)
     {
         var normalised = code.Replace(" ", "", StringComparison.Ordinal);
         if (normalised.Length != Rfc6238.Digits || !normalised.All(char.IsAsciiDigit))
@@ -202,7 +207,6 @@ public sealed partial class TotpAuthenticator(
         var secret = Base32.Decode(_protector.Unprotect(row.ProtectedSecret));
         var presented = Encoding.ASCII.GetBytes(normalised);
         var current = Rfc6238.TimeStep(time.GetUtcNow());
-        var window = options.Value.Window;
         long? match = null;
         for (var step = current + window; step >= current - window; step--)
         {

@@ -8,7 +8,8 @@ public sealed class TotpOptions
     /// <summary>
     /// Time steps accepted either side of the current one, for clock drift between server and
     /// phone and the time the user takes to type (RFC 6238 §5.2 recommends at most one step
-    /// of network delay). Default 1: a code is good for about 90 seconds. 0 to 10.
+    /// of network delay). Default 1: a code is good for about 90 seconds. 0 to 10. Saved security
+    /// settings (<c>SecuritySettingsReader</c>, 0 to 2) take its place.
     /// </summary>
     public int Window { get; set; } = 1;
 

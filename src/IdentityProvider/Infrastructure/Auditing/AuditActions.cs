@@ -52,6 +52,8 @@ public static class AuditActions
     public const string OrganisationMembershipChanged = "organisation.membership_changed";
     public const string RoleCreated = "role.created";
     public const string RoleDeleted = "role.deleted";
+    public const string UserRolesChanged = "user.roles_changed";
+    public const string SecuritySettingsChanged = "policy.security_settings_changed";
     public const string EmailTemplateChanged = "email_template.changed";
     public const string EmailTemplateReset = "email_template.reset";
     public const string FederationProviderCreated = "federation.provider_created";

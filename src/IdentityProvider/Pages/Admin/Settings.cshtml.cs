@@ -1,12 +1,11 @@
 using IdentityProvider.Admin.ConsoleAccess;
 using IdentityProvider.Admin.Permissions;
 using IdentityProvider.Authentication.Lockout;
-using IdentityProvider.Authentication.RecoveryCodes;
-using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Policy;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,18 +16,20 @@ namespace IdentityProvider.Pages.Admin;
 /// The security settings. Opening the page already needs <c>security.manage_settings</c>: the
 /// settings say who may skip a second factor, so even reading them is for those who may change them.
 /// The MFA policy is saved through <see cref="MfaSettingsStore"/> (its rules, its audit row); the
-/// lockout, TOTP and recovery-code settings are per-node configuration and are shown read-only.
+/// lockout, TOTP and recovery-code limits, in a form of their own, through <see cref="SecuritySettingsStore"/>.
+/// Only the consecutive-failure limit stays per-node configuration, shown read-only.
 /// </summary>
 [AdminPermission(AdminPermissions.SecurityManageSettings)]
 public sealed class SettingsModel(
     MfaSettingsStore store,
+    SecuritySettingsStore limitsStore,
     RoleManager<IdentityRole> roles,
     IAuthenticationSessions sessions,
-    IOptions<SignInLockoutOptions> lockout,
-    IOptions<TotpOptions> totp,
-    IOptions<RecoveryCodeOptions> recoveryCodes) : PageModel
+    IOptions<SignInLockoutOptions> lockout) : PageModel
 {
     public const string NotWholeNumbers = "Grace and remember-browser values must be whole numbers.";
+
+    public const string NotAWholeNumber = "Enter a whole number.";
 
     [BindProperty] public bool MfaEnabled { get; set; }
 
@@ -44,6 +45,21 @@ public sealed class SettingsModel(
 
     [BindProperty] public bool EmailFallback { get; set; }
 
+    [BindProperty] public int MaxFailedPasswords { get; set; }
+
+    [BindProperty] public int MaxFailedCodes { get; set; }
+
+    [BindProperty] public int LockoutDurationMinutes { get; set; }
+
+    [BindProperty] public int TotpWindow { get; set; }
+
+    [BindProperty] public int RecoveryCodeCount { get; set; }
+
+    /// <summary>What the limits form's post refused, by field (the store's field names).</summary>
+    public IReadOnlyList<SettingProblem> LimitProblems { get; private set; } = [];
+
+    public bool LimitsSaved { get; private set; }
+
     /// <summary>The roles to offer: those in the roles table, and any the settings name that it lacks.</summary>
     public IReadOnlyList<string> RoleChoices { get; private set; } = [];
 
@@ -54,15 +70,37 @@ public sealed class SettingsModel(
     // Per-node configuration, read-only here: each node reads its own, so the page names the key to set on every node.
     public SignInLockoutOptions Lockout => lockout.Value;
 
-    public TotpOptions Totp => totp.Value;
-
-    public RecoveryCodeOptions RecoveryCodes => recoveryCodes.Value;
-
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         Show(await store.GetAsync(cancellationToken));
+        ShowLimits(await limitsStore.GetAsync(cancellationToken));
         await LoadChoicesAsync(cancellationToken);
     }
+
+    /// <summary>The limits form: saved all together or not at all; the MFA settings shown are the saved ones.</summary>
+    public async Task OnPostLimitsAsync(CancellationToken cancellationToken)
+    {
+        // A value that is not a number never reaches the store: nothing is saved.
+        List<SettingProblem> notNumbers = [.. LimitFields
+            .Where(f => ModelState.TryGetValue(f.Property, out var entry) && entry.ValidationState == ModelValidationState.Invalid)
+            .Select(f => new SettingProblem(f.Field, NotAWholeNumber))];
+        LimitProblems = notNumbers.Count > 0
+            ? notNumbers
+            : await limitsStore.SaveAsync(
+                new SecurityLimits(MaxFailedPasswords, MaxFailedCodes, TimeSpan.FromMinutes(LockoutDurationMinutes), TotpWindow, RecoveryCodeCount),
+                await ActorAsync(), cancellationToken);
+        if (LimitProblems.Count == 0)
+        {
+            LimitsSaved = true;
+            ShowLimits(await limitsStore.GetAsync(cancellationToken));
+        }
+
+        Show(await store.GetAsync(cancellationToken));
+        await LoadChoicesAsync(cancellationToken);
+    }
+
+    /// <summary>The problem the limits form's post found with <paramref name="field"/>, if any.</summary>
+    public string? LimitProblem(string field) => LimitProblems.FirstOrDefault(p => p.Field == field)?.Message;
 
     public async Task OnPostAsync(CancellationToken cancellationToken)
     {
@@ -76,6 +114,7 @@ public sealed class SettingsModel(
             Show(await store.GetAsync(cancellationToken));
         }
 
+        ShowLimits(await limitsStore.GetAsync(cancellationToken));
         await LoadChoicesAsync(cancellationToken);
     }
 
@@ -99,6 +138,26 @@ public sealed class SettingsModel(
         GraceDays = settings.GraceDays;
         RememberBrowserDays = settings.RememberBrowserDays;
         EmailFallback = settings.EmailFallback;
+    }
+
+    /// <summary>The limits form's inputs and the store's field each belongs to.</summary>
+    private static readonly (string Property, string Field)[] LimitFields =
+    [
+        (nameof(MaxFailedPasswords), SecuritySettingsStore.MaxFailedPasswordsField),
+        (nameof(MaxFailedCodes), SecuritySettingsStore.MaxFailedCodesField),
+        (nameof(LockoutDurationMinutes), SecuritySettingsStore.LockoutDurationField),
+        (nameof(TotpWindow), SecuritySettingsStore.TotpWindowField),
+        (nameof(RecoveryCodeCount), SecuritySettingsStore.RecoveryCodeCountField),
+    ];
+
+    private void ShowLimits(SecurityLimits limits)
+    {
+        MaxFailedPasswords = limits.MaxFailedPasswords;
+        MaxFailedCodes = limits.MaxFailedCodes;
+        // A configured duration that is not whole minutes shows rounded up; saving stores whole minutes.
+        LockoutDurationMinutes = (int)Math.Ceiling(limits.LockoutDuration.TotalMinutes);
+        TotpWindow = limits.TotpWindow;
+        RecoveryCodeCount = limits.RecoveryCodeCount;
     }
 
     private async Task LoadChoicesAsync(CancellationToken cancellationToken)
