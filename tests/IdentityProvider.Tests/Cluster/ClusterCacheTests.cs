@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using IdentityProvider.Admin.Clients;
+using IdentityProvider.Protocol.Keys;
 using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Tests.Infrastructure.Cluster;
 using Microsoft.Extensions.DependencyInjection;
@@ -81,4 +83,56 @@ public sealed class ClusterCacheTests(IdentityProviderCluster cluster, ITestOutp
         Assert.Equal(IdentityProviderCluster.NodeCount, refusedBy.Count);
         Assert.DoesNotContain(answers, a => a.Accepted && a.SentAt >= IdentityProviderCluster.ClientCacheLifetime);
     }
+
+    [Fact]
+    public async Task DropsARevokedKeyFromTheJwks_OnEveryNode_WithinTheKeyCacheDuration()
+    {
+        var browser = _session.NewBrowser();
+        var before = new List<HttpResponseMessage>();
+        for (var i = 0; i < IdentityProviderCluster.NodeCount; i++)
+        {
+            before.Add(await browser.GetAsync("/.well-known/jwks"));
+        }
+
+        Assert.Equal(IdentityProviderCluster.NodeCount, _session.NodesOf(before).Distinct().Count());
+        var kid = (await KidsAsync(before[0])).First();
+        foreach (var response in before)
+        {
+            Assert.Contains(kid, await KidsAsync(response));
+        }
+
+        // The operator revokes a published key (a compromise); other nodes read keys from their cache until it expires.
+        Assert.True(await cluster.WithServicesAsync(services => services.GetRequiredService<SigningKeyRing>().RevokeAsync(kid, CancellationToken.None)));
+        var clock = Stopwatch.StartNew();
+
+        var answers = new List<(TimeSpan SentAt, string Node, bool Published)>();
+        var droppedBy = new HashSet<string>();
+        while (droppedBy.Count < IdentityProviderCluster.NodeCount && clock.Elapsed < IdentityProviderCluster.KeyCacheDuration + Patience)
+        {
+            var sentAt = clock.Elapsed;
+            var response = await browser.GetAsync("/.well-known/jwks");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var node = cluster.NodeOf(response).Name;
+            var published = (await KidsAsync(response)).Contains(kid);
+            if (!published)
+            {
+                droppedBy.Add(node);
+            }
+
+            answers.Add((sentAt, node, published));
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        foreach (var (sentAt, node, published) in answers)
+        {
+            output.WriteLine($"{sentAt.TotalMilliseconds:F0} ms {node} {(published ? "still published" : "dropped")}");
+        }
+
+        Assert.Equal(IdentityProviderCluster.NodeCount, droppedBy.Count);
+        Assert.DoesNotContain(answers, a => a.Published && a.SentAt >= IdentityProviderCluster.KeyCacheDuration);
+    }
+
+    private static async Task<List<string>> KidsAsync(HttpResponseMessage jwks) =>
+        JsonDocument.Parse(await jwks.Content.ReadAsStringAsync()).RootElement.GetProperty("keys")
+            .EnumerateArray().Select(k => k.GetProperty("kid").GetString()!).ToList();
 }
