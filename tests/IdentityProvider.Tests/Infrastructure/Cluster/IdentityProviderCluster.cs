@@ -53,11 +53,26 @@ public class IdentityProviderCluster : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose start failed, and node or nginx processes
+            // left running would outlive the test run.
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
         await _postgres.InitializeAsync();
         _database = await TestDatabase.PostgresAsync(_postgres);
 
-        // nginx needs the nodes' ports and the nodes need nginx's address (their issuer), so the
-        // nodes are started first on ports of their own and nginx's port is chosen before them.
+        // nginx needs the nodes' ports and the nodes need nginx's address (their issuer), so
+        // nginx's port is chosen first and the nodes are started before nginx.
         var balancerPort = NginxBalancer.FreePort();
         var settings = Settings($"http://localhost:{balancerPort}");
         for (var i = 1; i <= NodeCount; i++)
@@ -91,8 +106,16 @@ public class IdentityProviderCluster : IAsyncLifetime
             await node.DisposeAsync();
         }
 
+        var databaseCreated = _database is not null;
         _database?.Dispose();
-        await _postgres.DisposeAsync();
+        try
+        {
+            await _postgres.DisposeAsync();
+        }
+        catch (Exception) when (!databaseCreated)
+        {
+            // PostgreSQL never came up; the failure that stopped it is the one worth reporting.
+        }
     }
 
     /// <summary>A per-test view of the cluster: browsers through nginx, and the nodes' output for the test's log.</summary>
