@@ -14,7 +14,7 @@ namespace IdentityProvider.Tests.Infrastructure.Cluster;
 /// PostgreSQL cluster, behind Debian's nginx (round-robin, no sticky sessions) configured from
 /// <c>deploy/nginx/identity-provider.conf.template</c>. The issuer is nginx's address, and the nodes
 /// believe X-Forwarded-* from 127.0.0.1 only. Shared by the tests of the <see cref="ClusterCollection"/>
-/// (starting it costs several seconds); every test brings its own users and clients.
+/// (starting it takes half a minute or more on a loaded machine); every test brings its own users and clients.
 /// <para>
 /// <see cref="Operator"/> is the same application in the test process on the same database: the
 /// operator's seat for seeding users and clients and reading rows. It is never behind nginx, so it
@@ -48,7 +48,11 @@ public class IdentityProviderCluster : IAsyncLifetime
 
     public IdentityProviderFactory Operator { get; private set; } = null!;
 
-    /// <summary>Settings every node (and the operator) gets; a subclass adds its own through <see cref="NodeSettings"/>.</summary>
+    /// <summary>
+    /// Further settings for every node and the operator, which win over this fixture's defaults:
+    /// for a subclass fixture (e.g. SMTP at a sink's port). The cache lifetimes above are what the
+    /// cache tests assert, so a subclass leaves those alone.
+    /// </summary>
     protected virtual IReadOnlyDictionary<string, string> NodeSettings() => new Dictionary<string, string>();
 
     public async Task InitializeAsync()
