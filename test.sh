@@ -2,8 +2,8 @@
 # Runs every test of the identity provider.
 #
 # On a fresh Debian/Ubuntu machine with the .NET 10 SDK, it first installs what the tests need
-# and the machine lacks (PostgreSQL server binaries for the throwaway database cluster, Chromium for
-# the samples' browser test), using
+# and the machine lacks (PostgreSQL server binaries for the throwaway database cluster, nginx for the
+# cluster tests' load balancer, Chromium for the samples' browser test), using
 # apt-get when running as root or through sudo, and the relying-party libraries of the interop
 # tests (npm ci in tests/interop; Node.js 20+ with npm must be present). Extra arguments go to
 # `dotnet test`, e.g.
@@ -14,6 +14,10 @@ cd "$(dirname "$0")"
 missing=()
 if [ -z "${PG_BINDIR:-}" ] && ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   missing+=(postgresql)
+fi
+# The cluster tests put Debian's nginx in front of three nodes (tests/IdentityProvider.Tests/Cluster).
+if [ ! -x /usr/sbin/nginx ]; then
+  missing+=(nginx)
 fi
 # Playwright drives Debian's Chromium (tests/Samples.Tests); its own browser download is not used.
 if [ ! -x /usr/bin/chromium ]; then

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Options;
 namespace IdentityProvider.Persistence;
 
 /// <summary>
-/// Brings the schema up to date. EF Core takes a database lock around migrations, so several
-/// nodes starting at once apply each migration exactly once.
+/// Brings the schema up to date, once, however many nodes start at the same moment. On PostgreSQL
+/// that needs a lock of our own: EF Core's migration lock (Npgsql's <c>LOCK TABLE</c>) lasts one
+/// migration's transaction only, so three nodes starting together on an empty database each
+/// decided which migrations were pending before the first had finished, and all but one failed
+/// with "relation already exists" (found by the cluster tests, <c>tests/.../Cluster</c>).
 /// </summary>
 public sealed partial class DatabaseMigrator(
     IDbContextFactory<IdentityProviderDbContext> contexts,
@@ -17,6 +20,33 @@ public sealed partial class DatabaseMigrator(
     {
         await WaitForDatabaseAsync(cancellationToken);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        if (options.Value.Provider == DatabaseProvider.Postgres)
+        {
+            // A session-level advisory lock on a connection this method holds open, so it spans
+            // every migration; the pending list is read only once the lock is ours. If the process
+            // dies, PostgreSQL ends the session and with it the lock.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(AcquireLock, cancellationToken);
+            try
+            {
+                return await ApplyPendingAsync(db, cancellationToken);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync(ReleaseLock, CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+
+        return await ApplyPendingAsync(db, cancellationToken);
+    }
+
+    // The key is any fixed number; it names this application's migration lock among the database's advisory locks.
+    private const string AcquireLock = "SELECT pg_advisory_lock(7218400301)";
+    private const string ReleaseLock = "SELECT pg_advisory_unlock(7218400301)";
+
+    private async Task<IReadOnlyList<string>> ApplyPendingAsync(IdentityProviderDbContext db, CancellationToken cancellationToken)
+    {
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count == 0)
         {
