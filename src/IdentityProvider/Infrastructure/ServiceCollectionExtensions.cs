@@ -1,6 +1,7 @@
 using IdentityProvider.Account;
 using IdentityProvider.Admin.Api;
 using IdentityProvider.Authentication;
+using IdentityProvider.Federation;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Users;
 using IdentityProvider.Admin.Clients;
@@ -65,6 +66,7 @@ internal static class ServiceCollectionExtensions
         services.AddFactors(configuration);
         services.AddAdminApi(configuration);
         services.AddUserAdministration();
+        services.AddFederatedAccounts();
 
         services.AddScoped<IAuditLog, AuditLog>();
         services.AddEmail(configuration);

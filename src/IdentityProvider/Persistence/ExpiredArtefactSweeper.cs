@@ -57,6 +57,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         deleted += await db.UserSessions.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.UsedIdentifiers.Where(u => u.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.PasskeyCeremonies.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        deleted += await db.FederatedSignInTickets.Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         // Kept until its send window is over too, so deleting it does not reset the hour's send count.
         var sendWindowOver = now - EmailCodeOptions.SendWindow;
         deleted += await db.EmailSignInCodes.Where(c => c.ExpiresAt < now && c.WindowStartedAt < sendWindowOver).ExecuteDeleteAsync(cancellationToken);
@@ -76,7 +77,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         return deleted;
     }
 
-    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, emailed sign-in codes, remembered browsers and replay entries")]
+    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, upstream sign-ins, emailed sign-in codes, remembered browsers and replay entries")]
     private static partial void LogSwept(ILogger logger, int count);
 
     [LoggerMessage(6201, LogLevel.Warning, "Sweeping expired artefacts failed ({ExceptionType}: {Reason}); retrying at the next interval")]
