@@ -432,6 +432,33 @@ public abstract class FederatedSignInTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
     }
 
+    [Fact]
+    public async Task ListsUsersByLoginMethod_WithTheirProviders_InTheConsole()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass);
+        using (var federated = NewBrowser())
+        {
+            await CallbackAsync(federated, null, "corp", "u-100", "carol@corp.example");
+        }
+
+        var carol = await DbAsync(db => db.Users.Where(u => u.Email == "carol@corp.example").Select(u => u.Id).SingleAsync());
+        using var admin = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(admin);
+        var login = await admin.GetAsync(TestLoginStartupFilter.Path + "?request=" + requestId + "&user=" + _root + "&amr=pwd+otp+mfa");
+        await admin.GetAsync(login.Headers.Location!.OriginalString);
+
+        var byProvider = await admin.GetPageAsync("/admin/users?login=corp");
+        var byPassword = await admin.GetPageAsync("/admin/users?login=password");
+        var detail = await admin.GetPageAsync("/admin/users/" + carol);
+
+        var row = Assert.Single(byProvider.Document.QuerySelectorAll("#users tbody tr"));
+        Assert.Equal(carol, row.GetAttribute("data-user"));
+        Assert.Equal("Corp corp", row.QuerySelector("[data-field=login-method]")!.TextContent);
+        Assert.DoesNotContain(byPassword.Document.QuerySelectorAll("#users tbody tr"), r => r.GetAttribute("data-user") == carol);
+        Assert.Contains(byPassword.Document.QuerySelectorAll("#users tbody tr"), r => r.GetAttribute("data-user") == _alice);
+        Assert.Equal("Corp corp", detail.Document.QuerySelector("[data-field=upstream-providers]")!.TextContent);
+    }
+
     private void Upstream(string id, FederatedMfaRule rule, bool provision = true, bool linkByEmail = false, string[]? domains = null, bool enabled = true) =>
         _upstreams.Providers.Add(new UpstreamProvider(id, "Corp " + id, $"https://{id}.example", "our-client", UpstreamClientAuthentication.ClientSecretBasic,
             ["openid", "email"], new UpstreamClaimMapping(), rule, provision, linkByEmail, domains ?? [], enabled));
