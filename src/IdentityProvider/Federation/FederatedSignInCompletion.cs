@@ -47,6 +47,8 @@ public sealed partial class FederatedSignInCompletion(
             {
                 // The upstream account was linked elsewhere meanwhile (the login key is unique).
                 LogLinkFailed(logger, userId, ticket.ProviderId);
+                await audit.RecordAsync(new AuditRecord(AuditActions.FederationSignInRefused, userId, AuditOutcome.Failure, TargetType: "user",
+                    TargetId: userId, Details: $"provider: {ticket.ProviderId}; the upstream account is already linked to another account"), cancellationToken);
                 return null;
             }
 

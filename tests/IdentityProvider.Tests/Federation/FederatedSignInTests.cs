@@ -433,6 +433,21 @@ public abstract class FederatedSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Keeps_TheProviderAndTheUpstreamIdToken_WithTheSession()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass);
+        using var browser = NewBrowser();
+        await CallbackAsync(browser, null, "corp", "u-100", "carol@corp.example");
+
+        var sessionId = await DbAsync(db => db.UserSessions.Select(s => s.Id).SingleAsync());
+        var ticket = await _app.Services.GetRequiredService<DatabaseTicketStore>().RetrieveAsync(sessionId);
+
+        Assert.Equal("corp", ticket!.Principal.FindFirst("idp")?.Value);
+        Assert.Equal("upstream-id-token-u-100", ticket.Properties.GetString("idp.id_token"));
+        Assert.Equal(0, await DbAsync(db => db.FederatedSignInTickets.CountAsync()));
+    }
+
+    [Fact]
     public async Task ListsUsersByLoginMethod_WithTheirProviders_InTheConsole()
     {
         Upstream("corp", FederatedMfaRule.Bypass);
