@@ -50,6 +50,7 @@ public sealed class AuthorizationInteraction(
             ResumeUrl(requestId))
         {
             UiLocales = ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.UiLocales)),
+            Prompt = ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.Prompt)),
             ReauthenticationRequested = ScopeParser.Parse(parameters.GetValueOrDefault(OAuthParameterNames.Prompt)).Contains("login")
                 || parameters.ContainsKey(OAuthParameterNames.MaxAge),
         };
@@ -100,6 +101,9 @@ public sealed record InteractionContext(
 {
     /// <summary>OIDC Core §3.1.2.1: languages the client prefers for the pages, most preferred first.</summary>
     public IReadOnlyList<string> UiLocales { get; init; } = [];
+
+    /// <summary>OIDC Core §3.1.2.1 prompt values (<c>login</c>, <c>select_account</c>, ...), as requested.</summary>
+    public IReadOnlyList<string> Prompt { get; init; } = [];
 
     /// <summary>
     /// prompt=login or max_age (OIDC Core §3.1.2.1): the client wants the user's factors proven

@@ -1,3 +1,4 @@
+using IdentityProvider.Federation.Accounts;
 using IdentityProvider.Federation.Providers;
 using IdentityProvider.Federation.Upstream;
 using Microsoft.Extensions.Options;
@@ -7,9 +8,9 @@ namespace IdentityProvider.Federation;
 internal static class FederationServiceCollectionExtensions
 {
     /// <summary>
-    /// Upstream providers (configuration and database) and the relying-party half of federated
-    /// sign-in: start, callback, metadata. <see cref="IFederatedSignIn"/>, which continues the sign-in
-    /// locally, is registered by the account side.
+    /// Upstream providers (configuration and database), the relying-party half of federated
+    /// sign-in (start, callback, metadata), and the local half that continues it
+    /// (<see cref="IFederatedSignIn"/>: provisioning, linking and the tickets between them).
     /// </summary>
     public static IServiceCollection AddFederation(this IServiceCollection services, IConfiguration configuration)
     {
@@ -37,6 +38,12 @@ internal static class FederationServiceCollectionExtensions
         services.AddScoped<UpstreamUserInfoClient>();
         services.AddScoped<FederationStarter>();
         services.AddScoped<FederationCallback>();
+
+        services.AddScoped<IFederatedSignIn, FederatedSignInService>();
+        services.AddScoped<FederatedUserProvisioner>();
+        services.AddScoped<FederatedSignInTickets>();
+        services.AddScoped<FederatedSignInCompletion>();
+        services.AddScoped<FederationFacts>();
         return services;
     }
 }

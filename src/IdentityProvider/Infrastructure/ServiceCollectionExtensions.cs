@@ -1,13 +1,13 @@
 using IdentityProvider.Account;
 using IdentityProvider.Admin.Api;
 using IdentityProvider.Authentication;
+using IdentityProvider.Federation;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Users;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Admin.ConsoleAccess;
 using Microsoft.AspNetCore.Mvc;
 using IdentityProvider.Authentication.Sessions;
-using IdentityProvider.Federation;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Localization;

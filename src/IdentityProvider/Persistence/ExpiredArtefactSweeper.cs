@@ -59,6 +59,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         deleted += await db.UsedIdentifiers.Where(u => u.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.PasskeyCeremonies.Where(c => c.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         deleted += await db.FederationStates.Where(s => s.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        deleted += await db.FederatedSignInTickets.Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
         // Kept until its send window is over too, so deleting it does not reset the hour's send count.
         var sendWindowOver = now - EmailCodeOptions.SendWindow;
         deleted += await db.EmailSignInCodes.Where(c => c.ExpiresAt < now && c.WindowStartedAt < sendWindowOver).ExecuteDeleteAsync(cancellationToken);
@@ -78,7 +79,7 @@ internal sealed partial class ExpiredArtefactSweeper(
         return deleted;
     }
 
-    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, federated sign-in states, emailed sign-in codes, remembered browsers and replay entries")]
+    [LoggerMessage(6200, LogLevel.Information, "Deleted {Count} expired authorization requests, codes, sessions, grants, passkey challenges, federated sign-in states and tickets, emailed sign-in codes, remembered browsers and replay entries")]
     private static partial void LogSwept(ILogger logger, int count);
 
     [LoggerMessage(6201, LogLevel.Warning, "Sweeping expired artefacts failed ({ExceptionType}: {Reason}); retrying at the next interval")]

@@ -64,6 +64,7 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
     public DbSet<UpstreamProviderEntity> UpstreamProviders => Set<UpstreamProviderEntity>();
 
     public DbSet<FederationState> FederationStates => Set<FederationState>();
+    public DbSet<FederatedSignInTicket> FederatedSignInTickets => Set<FederatedSignInTicket>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

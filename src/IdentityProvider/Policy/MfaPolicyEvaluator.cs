@@ -119,6 +119,10 @@ public sealed class MfaPolicyEvaluator
         var mandatory = false;
         switch (signIn.Federation)
         {
+            case { Linking: true } federation:
+                reasons.Add(new("federated-linking", $"The user is linking a {federation.Provider} account to this account, so this account's own second factor is asked."));
+                mandatory = true;
+                break;
             case { Rule: FederatedMfaRule.Bypass } federation:
                 reasons.Add(new("federated-bypass", $"Signed in through {federation.Provider}, which is trusted in place of a second factor here."));
                 return AssuranceLevel.Single;
@@ -137,7 +141,11 @@ public sealed class MfaPolicyEvaluator
 
         if (signIn.RememberedBrowser && user.HasAuthenticator)
         {
-            if (input.Request is { ForcesReauthentication: true })
+            if (signIn.Federation is { Linking: true })
+            {
+                reasons.Add(new("remembered-browser-ignored", "This browser is remembered, but linking an account needs this account's own factors proven now."));
+            }
+            else if (input.Request is { ForcesReauthentication: true })
             {
                 reasons.Add(new("remembered-browser-ignored", "This browser is remembered, but the application asked for a fresh sign-in (prompt=login or max_age)."));
             }

@@ -40,9 +40,27 @@ public sealed record SignInFacts(
     bool RememberedBrowser = false,
     FederatedSignIn? Federation = null);
 
-/// <summary>What an upstream provider says about the sign-in (the federation issue fills this in).</summary>
+/// <summary>What an upstream provider says about the sign-in.</summary>
+/// <param name="Provider">The provider's display name (the reasons name it).</param>
 /// <param name="UpstreamShowedMfa">The upstream ID token's amr/acr shows more than one factor.</param>
-public sealed record FederatedSignIn(string Provider, FederatedMfaRule Rule, bool UpstreamShowedMfa);
+public sealed record FederatedSignIn(string Provider, FederatedMfaRule Rule, bool UpstreamShowedMfa)
+{
+    /// <summary>The provider's id (its key in the user's external logins and the session's <c>idp</c>).</summary>
+    public string? ProviderId { get; init; }
+
+    /// <summary>
+    /// The upstream account is being linked to an existing local account: the local account's own
+    /// second factor is asked whatever the provider's rule, and a remembered browser does not
+    /// stand in for it (the link is what is being proven).
+    /// </summary>
+    public bool Linking { get; init; }
+
+    /// <summary>
+    /// The server-side record of this upstream sign-in (its ID token, the link it may wait for),
+    /// taken once when the sign-in completes; null for a step-up from a federated session.
+    /// </summary>
+    public string? TicketId { get; init; }
+}
 
 /// <summary>What a federated sign-in counts for here (per upstream provider).</summary>
 public enum FederatedMfaRule

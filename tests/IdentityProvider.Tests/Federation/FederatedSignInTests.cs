@@ -1,14 +1,27 @@
 using System.Net;
-using System.Text;
+using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Admin.Clients;
+using IdentityProvider.Authentication.EmailCodes;
+using IdentityProvider.Authentication.Sessions;
+using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Federation;
+using IdentityProvider.Federation.Accounts;
+using IdentityProvider.Infrastructure.Auditing;
+using IdentityProvider.Pages.Account;
 using IdentityProvider.Persistence;
+using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Policy;
+using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace IdentityProvider.Tests.Federation;
 
@@ -24,398 +37,511 @@ public sealed class PostgresFederatedSignInTests(PostgresCluster cluster) : Fede
 }
 
 /// <summary>
-/// The relying-party half of federated sign-in against a real upstream on a loopback port: start,
-/// callback, every check of the answer, and the hand-over to the local sign-in.
+/// The local half of federated sign-in, through a stand-in for the upstream callback and the real
+/// pages, cookies, policy and database: provisioning, the provider's MFA rule, linking by email,
+/// refusals, and the login page's buttons and home-realm routing.
 /// </summary>
 public abstract class FederatedSignInTests : IAsyncLifetime
 {
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private const string Origin = IdentityProviderFactory.Issuer;
+    private const string Redirect = "https://crm.example.com/signin-oidc";
+    private const string BankRedirect = "https://bank.example.com/signin-oidc";
+    private const string Password = "correct horse battery staple";
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
+    private readonly FakeUpstreamProviders _upstreams = new();
     private TestDatabase _database = null!;
-    private FederationHost _host = null!;
+    private IdentityProviderFactory _base = null!;
+    private WebApplicationFactory<Program> _app = null!;
+    private string _crmSecret = null!;
+    private string _bankSecret = null!;
+    private string _alice = null!;
+    private string _root = null!;
 
     protected abstract Task<TestDatabase> CreateDatabaseAsync();
-
-    private FakeUpstream Upstream => _host.Upstream;
 
     public async Task InitializeAsync()
     {
         _database = await CreateDatabaseAsync();
-        _host = await FederationHost.StartAsync(_database, _time);
+        _base = new IdentityProviderFactory(_database, _time, settings: new Dictionary<string, string> { ["Interaction:LoginPath"] = LoginModel.Path });
+        _app = _base.WithWebHostBuilder(builder => builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<IUpstreamProviderDirectory>(_upstreams);
+            services.AddTransient<IStartupFilter, FederatedCallbackStartupFilter>();
+        }));
+        await using var scope = _app.Services.CreateAsyncScope();
+        var clients = scope.ServiceProvider.GetRequiredService<ClientManager>();
+        _crmSecret = (await clients.AddAsync(new ClientRegistration
+        {
+            ClientId = "crm", RedirectUris = [Redirect], GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid", "profile"],
+        }, "test", CancellationToken.None)).NewSecret!;
+        _bankSecret = (await clients.AddAsync(new ClientRegistration
+        {
+            ClientId = "bank", RedirectUris = [BankRedirect], GrantTypes = [GrantTypes.AuthorizationCode], Scopes = ["openid", "profile"], RequiredAcr = "mfa",
+        }, "test", CancellationToken.None)).NewSecret!;
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        var alice = new ApplicationUser { UserName = "alice", Email = "alice@example.com", EmailConfirmed = true, DisplayName = "Alice Example", CreatedAt = _time.GetUtcNow() };
+        Assert.True((await users.CreateAsync(alice, Password)).Succeeded);
+        var root = new ApplicationUser { UserName = "root", Email = "root@example.com", CreatedAt = _time.GetUtcNow() };
+        Assert.True((await users.CreateAsync(root, Password)).Succeeded);
+        await scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().CreateAsync(new IdentityRole(Roles.Administrator));
+        await scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().CreateAsync(new IdentityRole("sales"));
+        Assert.True((await users.AddToRoleAsync(root, Roles.Administrator)).Succeeded);
+        (_alice, _root) = (alice.Id, root.Id);
     }
 
     public async Task DisposeAsync()
     {
-        await _host.DisposeAsync();
+        await _app.DisposeAsync();
+        await _base.DisposeAsync();
         _database.Dispose();
     }
 
     [Fact]
-    public async Task HandsTheMappedIdentityOver_AndSendsTheBrowserToItsPath()
+    public async Task Provisions_TheUserAndTheirLogin_OnTheFirstSignIn_AndBypassCompletesWithFed()
     {
-        using var browser = _host.NewBrowser();
+        Upstream("corp", FederatedMfaRule.Bypass);
+        using var browser = NewBrowser();
+        var (flow, requestId) = await AuthorizeAsync(browser);
 
-        var callback = await _host.AuthorizeAtUpstreamAsync(browser, start: FederationPaths.Start("corp", "req-1") + "&login_hint=ada%40corp.example");
-        var done = await browser.GetAsync(callback);
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-100", "carol@corp.example", groups: "sales admin unknown");
+        var idToken = await TokensAsync(browser, flow, callback);
 
-        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
-        Assert.Equal(RecordingFederatedSignIn.NextPath, done.Headers.Location!.OriginalString);
-        var (identity, requestId) = Assert.Single(_host.SignIn.Calls);
-        Assert.Equal("req-1", requestId);
-        Assert.Equal("corp", identity.ProviderId);
-        Assert.Equal("corp-user-42", identity.Subject);
-        Assert.Equal("ada@corp.example", identity.Email);
-        Assert.True(identity.EmailVerified);
-        Assert.Equal("Ada Lovelace", identity.Name);
-        Assert.Equal(["engineering", "admins"], identity.Groups);
-        Assert.Equal(["pwd", "otp"], identity.Amr);
-        Assert.Equal("urn:corp:silver", identity.Acr);
-        Assert.True(identity.ShowsMultipleFactors); // pwd (knowledge) + otp (possession), RFC 8176
-        Assert.Equal(3, identity.IdToken.Split('.').Length);
-
-        var sent = Upstream.LastAuthorizeQuery;
-        Assert.Equal("code", sent["response_type"]);
-        Assert.Equal(FakeUpstream.ClientId, sent["client_id"]);
-        Assert.Equal("http://localhost/federation/corp/callback", sent["redirect_uri"]);
-        Assert.Equal("openid profile email", sent["scope"]);
-        Assert.Equal("S256", sent["code_challenge_method"]);
-        Assert.Equal("ada@corp.example", sent["login_hint"]);
-        Assert.True(sent["state"].Length >= 22 && sent["nonce"].Length >= 22); // ≥ 128 bits in base64url
-        Assert.Equal(0, await _host.WithDbAsync(db => db.FederationStates.CountAsync()));
+        var carol = await DbAsync(db => db.Users.SingleAsync(u => u.Email == "carol@corp.example"));
+        Assert.Equal(carol.Id, idToken.Subject);
+        Assert.Contains("fed", Amr(idToken));
+        Assert.DoesNotContain("mfa", Amr(idToken));
+        Assert.True(carol.EmailConfirmed);
+        Assert.Null(carol.PasswordHash);
+        Assert.Equal("Carol Corp", carol.DisplayName);
+        Assert.Equal(1, await DbAsync(db => db.UserLogins.CountAsync(l => l.UserId == carol.Id && l.LoginProvider == "corp" && l.ProviderKey == "u-100")));
+        Assert.Equal(["sales"], await DbAsync(db => db.UserRoles.Where(r => r.UserId == carol.Id).Join(db.Roles, ur => ur.RoleId, r => r.Id, (_, r) => r.Name!).ToListAsync()));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationUserProvisioned, carol.Id));
     }
 
     [Fact]
-    public async Task SendsThePkceVerifierOfTheChallenge_AndTheSecretByBasicAuthentication()
+    public async Task Reuses_TheProvisionedUser_OnTheSecondSignIn()
     {
-        using var browser = _host.NewBrowser();
-
-        await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
-
-        var verifier = Upstream.LastTokenForm["code_verifier"];
-        Assert.Equal(Upstream.LastAuthorizeQuery["code_challenge"], FakeUpstream.Challenge(verifier));
-        Assert.False(Upstream.LastTokenForm.ContainsKey("client_secret"));
-        // RFC 6749 §2.3.1: id and secret form-urlencoded, then joined with ':'.
-        var basic = Encoding.UTF8.GetString(Convert.FromBase64String(Upstream.LastTokenAuthorization!["Basic ".Length..]));
-        Assert.Equal($"{WebUtility.UrlEncode(FakeUpstream.ClientId)}:{WebUtility.UrlEncode(FakeUpstream.ClientSecret)}", basic);
-        Assert.Single(_host.SignIn.Calls);
-    }
-
-    [Fact]
-    public async Task SendsTheSecretInTheBody_ForClientSecretPost()
-    {
-        using var browser = _host.NewBrowser();
-
-        var done = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser, "other"));
-
-        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
-        Assert.Equal(FakeUpstream.ClientSecret, Upstream.LastTokenForm["client_secret"]);
-        Assert.Equal(FakeUpstream.ClientId, Upstream.LastTokenForm["client_id"]);
-        Assert.Empty(Upstream.LastTokenAuthorization!);
-    }
-
-    [Fact]
-    public async Task AuthenticatesWithAJwtSignedByOurKey_ForPrivateKeyJwt()
-    {
-        using var browser = _host.NewBrowser();
-
-        var done = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser, "jwt"));
-
-        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
-        var form = Upstream.LastTokenForm;
-        Assert.Equal("urn:ietf:params:oauth:client-assertion-type:jwt-bearer", form["client_assertion_type"]);
-        Assert.False(form.ContainsKey("client_secret"));
-        Assert.Empty(Upstream.LastTokenAuthorization!);
-        // RFC 7523 §3: iss = sub = our client id at the upstream, aud its token endpoint, signed with a key of our JWKS.
-        var jwks = new JsonWebKeySet(await browser.GetStringAsync("/.well-known/jwks"));
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(form["client_assertion"], new TokenValidationParameters
+        Upstream("corp", FederatedMfaRule.Bypass);
+        string first;
+        using (var browser = NewBrowser())
         {
-            IssuerSigningKeys = jwks.GetSigningKeys(),
-            ValidIssuer = FakeUpstream.ClientId,
-            ValidAudience = Upstream.Issuer + "/token",
-            ValidateLifetime = false,
-        });
-        Assert.True(result.IsValid, result.Exception?.Message);
-        var assertion = (JsonWebToken)result.SecurityToken;
-        Assert.Equal(FakeUpstream.ClientId, assertion.Subject);
-        Assert.False(string.IsNullOrEmpty(assertion.Id));
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheStateIsReplayed()
-    {
-        using var browser = _host.NewBrowser();
-        var callback = await _host.AuthorizeAtUpstreamAsync(browser);
-        Assert.Equal(HttpStatusCode.SeeOther, (await browser.GetAsync(callback)).StatusCode);
-
-        var replay = await browser.GetAsync(callback);
-
-        await AssertRefusedAsync(replay, HttpStatusCode.BadRequest, "unknown or already used state");
-        Assert.Single(_host.SignIn.Calls);
-        Assert.Equal(1, Upstream.TokenRequests);
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheStateArrivesInAnotherBrowser()
-    {
-        using var victim = _host.NewBrowser();
-        using var attacker = _host.NewBrowser();
-        var callback = await _host.AuthorizeAtUpstreamAsync(attacker);
-
-        var delivered = await victim.GetAsync(callback);
-
-        await AssertRefusedAsync(delivered, HttpStatusCode.BadRequest, "state was started in another browser");
-        Assert.Empty(_host.SignIn.Calls);
-        Assert.Equal(0, Upstream.TokenRequests);
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheStateArrivesInABrowserWithItsOwnBinding()
-    {
-        using var victim = _host.NewBrowser();
-        using var attacker = _host.NewBrowser();
-        await victim.GetAsync(FederationPaths.Start("corp", null)); // the victim has a binding cookie of its own
-        var callback = await _host.AuthorizeAtUpstreamAsync(attacker);
-
-        var delivered = await victim.GetAsync(callback);
-
-        await AssertRefusedAsync(delivered, HttpStatusCode.BadRequest, "state was started in another browser");
-        Assert.Empty(_host.SignIn.Calls);
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheStateIsUnknownOrMissing()
-    {
-        using var browser = _host.NewBrowser();
-        await _host.AuthorizeAtUpstreamAsync(browser);
-
-        var unknown = await browser.GetAsync("/federation/corp/callback?code=abc&state=made-up-state&iss=" + Uri.EscapeDataString(Upstream.Issuer));
-        var missing = await browser.GetAsync("/federation/corp/callback?code=abc");
-
-        await AssertRefusedAsync(unknown, HttpStatusCode.BadRequest, "unknown or already used state");
-        await AssertRefusedAsync(missing, HttpStatusCode.BadRequest, "missing state");
-        Assert.Empty(_host.SignIn.Calls);
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheStateWasIssuedForAnotherProvider()
-    {
-        using var browser = _host.NewBrowser();
-        var callback = await _host.AuthorizeAtUpstreamAsync(browser);
-
-        var elsewhere = await browser.GetAsync(callback.Replace("/federation/corp/", "/federation/other/", StringComparison.Ordinal));
-
-        await AssertRefusedAsync(elsewhere, HttpStatusCode.BadRequest, "state was issued for provider corp");
-        Assert.Empty(_host.SignIn.Calls);
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheStateHasExpired()
-    {
-        using var browser = _host.NewBrowser();
-        var callback = await _host.AuthorizeAtUpstreamAsync(browser);
-        _time.Advance(TimeSpan.FromMinutes(11));
-
-        await AssertRefusedAsync(await browser.GetAsync(callback), HttpStatusCode.BadRequest, "state expired");
-        Assert.Empty(_host.SignIn.Calls);
-    }
-
-    [Fact]
-    public async Task TheSweeperDeletesStatesTheUpstreamNeverAnswered()
-    {
-        using var browser = _host.NewBrowser();
-        var callback = await _host.AuthorizeAtUpstreamAsync(browser);
-        await _host.AuthorizeAtUpstreamAsync(browser);
-        _time.Advance(TimeSpan.FromMinutes(5));
-        await _host.AuthorizeAtUpstreamAsync(browser);
-        _time.Advance(TimeSpan.FromMinutes(6));
-
-        await _host.App.Services.GetRequiredService<ExpiredArtefactSweeper>().SweepAsync(CancellationToken.None);
-
-        Assert.Equal(1, await _host.WithDbAsync(db => db.FederationStates.CountAsync()));
-        await AssertRefusedAsync(await browser.GetAsync(callback), HttpStatusCode.BadRequest, "unknown or already used state");
-    }
-
-    [Theory]
-    [InlineData(IdTokenFault.SignedByForeignKeyWithKnownKid, "id_token signature is invalid")]
-    [InlineData(IdTokenFault.SignedByUnknownKey, "id_token is signed with an unknown key")]
-    [InlineData(IdTokenFault.AlgNone, "id_token is unsigned (alg none)")]
-    [InlineData(IdTokenFault.WrongIssuer, "id_token iss is not the upstream's issuer")]
-    [InlineData(IdTokenFault.WrongAudience, "id_token aud does not contain our client id")]
-    [InlineData(IdTokenFault.Expired, "id_token has expired")]
-    [InlineData(IdTokenFault.WrongNonce, "id_token nonce does not match")]
-    public async Task Rejects_WhenTheIdTokenFailsVerification(IdTokenFault fault, string reason)
-    {
-        using var browser = _host.NewBrowser();
-        Upstream.Fault = fault;
-
-        var answer = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
-
-        await AssertRefusedAsync(answer, HttpStatusCode.BadGateway, reason);
-        Assert.Contains("could not be verified", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Empty(_host.SignIn.Calls);
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheIssParameterIsMissing_AndTheUpstreamAdvertisesIt()
-    {
-        using var browser = _host.NewBrowser();
-        Upstream.OmitCallbackIss = true;
-
-        var answer = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
-
-        await AssertRefusedAsync(answer, HttpStatusCode.BadRequest, "iss parameter missing (RFC 9207)");
-        Assert.Equal(0, Upstream.TokenRequests);
-    }
-
-    [Fact]
-    public async Task Accepts_AMissingIssParameter_WhenTheUpstreamDoesNotAdvertiseIt()
-    {
-        using var browser = _host.NewBrowser();
-        Upstream.OmitCallbackIss = true;
-        Upstream.AdvertiseIssParameter = false;
-
-        var answer = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
-
-        Assert.Equal(HttpStatusCode.SeeOther, answer.StatusCode);
-    }
-
-    [Fact]
-    public async Task Rejects_WhenTheIssParameterNamesAnotherIssuer()
-    {
-        using var browser = _host.NewBrowser();
-        Upstream.CallbackIss = "https://other-idp.example";
-
-        var answer = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
-
-        await AssertRefusedAsync(answer, HttpStatusCode.BadRequest, "iss parameter is not the upstream's issuer (RFC 9207)");
-        Assert.Equal(0, Upstream.TokenRequests);
-    }
-
-    [Fact]
-    public async Task FetchesTheJwksOnce_WhenTheUpstreamRotatedItsKey_AndNotForEveryUnknownKid()
-    {
-        using var browser = _host.NewBrowser();
-        Assert.Equal(HttpStatusCode.SeeOther, (await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser))).StatusCode);
-        Assert.Equal(1, Upstream.JwksRequests);
-
-        // Later than Federation:JwksRefreshInterval (30 s) after the first fetch, the upstream rotates.
-        _time.Advance(TimeSpan.FromSeconds(31));
-        Upstream.Rotate("key-2");
-        var afterRotation = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
-        Assert.Equal(HttpStatusCode.SeeOther, afterRotation.StatusCode);
-        Assert.Equal(2, Upstream.JwksRequests);
-
-        // A flood of tokens naming unknown keys right after: no further fetch within the interval.
-        Upstream.Fault = IdTokenFault.SignedByUnknownKey;
-        for (var i = 0; i < 3; i++)
-        {
-            await AssertRefusedAsync(await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser)), HttpStatusCode.BadGateway, "id_token is signed with an unknown key");
+            var (flow, requestId) = await AuthorizeAsync(browser);
+            first = (await TokensAsync(browser, flow, await CallbackAsync(browser, requestId, "corp", "u-100", "carol@corp.example"))).Subject;
         }
 
-        Assert.Equal(2, Upstream.JwksRequests);
-        Assert.Equal(2, _host.SignIn.Calls.Count);
-        Assert.Equal(1, Upstream.DiscoveryRequests); // cached for Federation:MetadataLifetime
+        using var again = NewBrowser();
+        var (secondFlow, secondRequest) = await AuthorizeAsync(again);
+        var second = await TokensAsync(again, secondFlow, await CallbackAsync(again, secondRequest, "corp", "u-100", "carol@corp.example"));
+
+        Assert.Equal(first, second.Subject);
+        Assert.Equal(1, await DbAsync(db => db.Users.CountAsync(u => u.Email == "carol@corp.example")));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationUserProvisioned, first));
     }
 
     [Fact]
-    public async Task ShowsTheCancelledPage_WhenTheUpstreamAnswersAccessDenied()
+    public async Task Requires_TheLocalCode_UnderRequireLocal_AndTheIdTokenSaysFedOtpMfa()
     {
-        using var browser = _host.NewBrowser();
-        Upstream.AuthorizeError = "access_denied";
+        Upstream("corp", FederatedMfaRule.RequireLocal);
+        await LinkAsync(_alice, "corp", "u-alice");
+        var secret = await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (flow, requestId) = await AuthorizeAsync(browser);
 
-        var answer = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com");
+        var afterCode = await SubmitCodeAsync(browser, CodeAt(secret));
+        var idToken = await TokensAsync(browser, flow, afterCode);
 
-        await AssertRefusedAsync(answer, HttpStatusCode.BadRequest, "upstream error: access_denied");
-        var page = await answer.Content.ReadAsStringAsync();
-        Assert.Contains("Sign-in at Corp corp was cancelled", page, StringComparison.Ordinal);
-        Assert.Contains("href=\"/test/login?request=req-1\"", page.Replace("&amp;", "&", StringComparison.Ordinal), StringComparison.Ordinal);
-        Assert.Equal(0, Upstream.TokenRequests);
+        Assert.Equal(SignInSteps.SecondFactorPath, callback.Headers.Location?.OriginalString);
+        Assert.Equal(["fed", "otp", "mfa"], Amr(idToken));
+        Assert.Equal("mfa", idToken.GetClaim("acr").Value);
     }
 
     [Fact]
-    public async Task ShowsAFailurePage_WhenTheTokenEndpointAnswersAnError()
+    public async Task Trusts_AnUpstreamThatShowedMfa_UnderTrustUpstreamAmr_WithoutACode()
     {
-        using var browser = _host.NewBrowser();
-        Upstream.TokenError = "invalid_grant";
+        Upstream("corp", FederatedMfaRule.TrustUpstreamAmr);
+        await LinkAsync(_alice, "corp", "u-alice");
+        await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (flow, requestId) = await AuthorizeAsync(browser);
 
-        var answer = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com", amr: "pwd otp");
+        var idToken = await TokensAsync(browser, flow, callback);
 
-        await AssertRefusedAsync(answer, HttpStatusCode.BadGateway, "token endpoint error: invalid_grant");
-        Assert.Contains("Sign-in at Corp corp failed", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("/connect/authorize/resume", callback.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Contains("fed", Amr(idToken));
+        Assert.Contains("mfa", Amr(idToken));
     }
 
     [Fact]
-    public async Task Rejects_WhenTheDiscoveryDocumentNamesAnotherIssuer()
+    public async Task Requires_TheLocalCode_UnderTrustUpstreamAmr_WhenTheUpstreamShowedOneFactor()
     {
-        using var browser = _host.NewBrowser();
-        Upstream.DiscoveryIssuer = "https://impostor.example";
+        Upstream("corp", FederatedMfaRule.TrustUpstreamAmr);
+        await LinkAsync(_alice, "corp", "u-alice");
+        await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
 
-        var answer = await browser.GetAsync(FederationPaths.Start("corp", "req-1"));
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com", amr: "pwd");
 
-        Assert.Equal(HttpStatusCode.BadGateway, answer.StatusCode);
-        var failure = Assert.Single(await _host.FailuresAsync());
-        Assert.StartsWith("discovery issuer mismatch", failure.Details, StringComparison.Ordinal);
-        Assert.Equal(0, await _host.WithDbAsync(db => db.FederationStates.CountAsync()));
+        Assert.Equal(SignInSteps.SecondFactorPath, callback.Headers.Location?.OriginalString);
     }
 
     [Fact]
-    public async Task ShowsAnErrorPage_NotA500_WhenTheUpstreamIsDown()
+    public async Task Requires_TheSecondFactor_OfAnAdministrator_EvenUnderBypass()
     {
-        using var browser = _host.NewBrowser();
+        Upstream("corp", FederatedMfaRule.Bypass);
+        await LinkAsync(_root, "corp", "u-root");
+        await EnrolTotpAsync(_root);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
 
-        var answer = await browser.GetAsync(FederationPaths.Start("down", "req-1"));
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-root", "root@example.com");
 
-        Assert.Equal(HttpStatusCode.BadGateway, answer.StatusCode);
-        Assert.Contains("Corp down cannot be reached", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var failure = Assert.Single(await _host.FailuresAsync());
-        Assert.Equal("down", failure.TargetId);
-        Assert.StartsWith("upstream unreachable", failure.Details, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("nobody")]
-    [InlineData("off")]
-    public async Task AnswersNotFound_ForAnUnknownOrDisabledProvider(string providerId)
-    {
-        using var browser = _host.NewBrowser();
-
-        var answer = await browser.GetAsync(FederationPaths.Start(providerId, "req-1"));
-
-        Assert.Equal(HttpStatusCode.NotFound, answer.StatusCode);
-        Assert.Contains("Sign-in provider not found", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(SignInSteps.SecondFactorPath, callback.Headers.Location?.OriginalString);
     }
 
     [Fact]
-    public async Task RefusesToRedirectElsewhere_WhenTheLocalSignInAnswersAnAbsoluteUrl()
+    public async Task Requires_TheLocalFactor_WhenTheClientRequiresMfa_EvenUnderBypass()
     {
-        using var browser = _host.NewBrowser();
-        _host.SignIn.Answer = "https://evil.example/";
+        Upstream("corp", FederatedMfaRule.Bypass);
+        await LinkAsync(_alice, "corp", "u-alice");
+        var secret = await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var flow = new CodeFlow(browser, "bank", BankRedirect, _bankSecret);
+        var (_, requestId) = await AuthorizeAsync(browser, flow);
 
-        var answer = await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser));
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com");
+        var idToken = await TokensAsync(browser, flow, await SubmitCodeAsync(browser, CodeAt(secret)));
 
-        await AssertRefusedAsync(answer, HttpStatusCode.BadGateway, "the local sign-in answered a non-local redirect");
-        Assert.Null(answer.Headers.Location);
+        Assert.Equal(SignInSteps.SecondFactorPath, callback.Headers.Location?.OriginalString);
+        Assert.Equal(["fed", "otp", "mfa"], Amr(idToken));
     }
 
     [Fact]
-    public async Task FillsMissingClaimsFromUserInfo()
+    public async Task StepsUp_AFederatedSession_WithItsProvidersRule()
     {
-        using var browser = _host.NewBrowser();
-        Upstream.IncludeEmailInIdToken = false;
+        Upstream("corp", FederatedMfaRule.Bypass);
+        await LinkAsync(_alice, "corp", "u-alice");
+        await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        await CallbackAsync(browser, null, "corp", "u-alice", "alice@example.com");
 
-        Assert.Equal(HttpStatusCode.SeeOther, (await browser.GetAsync(await _host.AuthorizeAtUpstreamAsync(browser))).StatusCode);
+        // A local session of a user with an authenticator would be sent to the code page; this one
+        // came through a provider whose rule is bypass, so there is nothing to add.
+        var account = await browser.GetPageAsync(SignInCompletion.AccountHome);
+        var stepUp = await browser.PostAsync("/account/step-up", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = account.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!,
+        }));
 
-        var (identity, _) = Assert.Single(_host.SignIn.Calls);
-        Assert.Equal("ada@corp.example", identity.Email);
-        Assert.True(identity.EmailVerified);
+        Assert.Equal(SignInCompletion.AccountHome, stepUp.Headers.Location?.OriginalString);
     }
 
-    private async Task AssertRefusedAsync(HttpResponseMessage answer, HttpStatusCode status, string reason)
+    [Fact]
+    public async Task Refuses_AnEmailMatch_WhenTheProviderDoesNotLinkByEmail()
     {
-        Assert.Equal(status, answer.StatusCode);
-        Assert.Contains("Back to sign-in", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var failures = await _host.FailuresAsync();
-        Assert.Contains(failures, f => f.Details == reason);
-        // The audit trail names the provider and the reason, never the code, tokens or state.
-        Assert.All(failures, f => Assert.DoesNotContain("eyJ", f.Details ?? "", StringComparison.Ordinal));
+        Upstream("corp", FederatedMfaRule.Bypass, linkByEmail: false);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
+
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com");
+        var page = await browser.GetPageAsync(callback.Headers.Location!.OriginalString);
+
+        Assert.StartsWith(FederationRefusals.Path, callback.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(FederationRefusedModel.NotConnectedText, page.Document.QuerySelector("#federation-refused")!.TextContent);
+        Assert.Equal(0, await DbAsync(db => db.UserLogins.CountAsync()));
+        Assert.Equal(1, await DbAsync(db => db.Users.CountAsync(u => u.Email == "alice@example.com")));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationSignInRefused, _alice));
+    }
+
+    [Fact]
+    public async Task Refuses_AnEmailMatch_WhenTheUpstreamDidNotVerifyTheEmail()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, linkByEmail: true);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
+
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com", verified: false);
+
+        Assert.StartsWith(FederationRefusals.PathFor(FederationRefusal.NotConnected, null), callback.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(0, await DbAsync(db => db.UserLogins.CountAsync()));
+        Assert.Equal(0, await DbAsync(db => db.FederatedSignInTickets.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Links_AnEmailMatch_OnlyAfterThePasswordAndTheCode_AndAWrongPasswordCountsTowardLockout()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, linkByEmail: true);
+        var secret = await EnrolTotpAsync(_alice);
+        using var browser = NewBrowser();
+        var (flow, requestId) = await AuthorizeAsync(browser);
+
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com");
+        var linkPage = await browser.GetPageAsync(FederationLinkModel.Path);
+        var wrong = await HtmlForms.ReadPageAsync(
+            await browser.SubmitAsync(linkPage, new Dictionary<string, string> { ["Password"] = "wrong" }, "form:not(#cancel-link)"), FederationLinkModel.Path);
+        var failedPasswords = await DbAsync(db => db.Users.Where(u => u.Id == _alice).Select(u => u.AccessFailedCount).SingleAsync());
+        var loginsBeforeProof = await DbAsync(db => db.UserLogins.CountAsync());
+        var afterPassword = await browser.SubmitAsync(linkPage, new Dictionary<string, string> { ["Password"] = Password }, "form:not(#cancel-link)");
+        var loginsBeforeCode = await DbAsync(db => db.UserLogins.CountAsync());
+        var idToken = await TokensAsync(browser, flow, await SubmitCodeAsync(browser, CodeAt(secret)));
+
+        Assert.Equal(FederationLinkModel.Path, callback.Headers.Location?.OriginalString);
+        Assert.Contains(EmailAddressMask.Mask("alice@example.com"), linkPage.Document.QuerySelector("#link-summary")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(LoginModel.GenericError, wrong.Document.QuerySelector("#link-error")!.TextContent);
+        Assert.Equal(1, failedPasswords);
+        Assert.Equal(0, loginsBeforeProof);
+        Assert.Equal(SignInSteps.SecondFactorPath, afterPassword.Headers.Location?.OriginalString);
+        Assert.Equal(0, loginsBeforeCode);
+        Assert.Equal(_alice, idToken.Subject);
+        Assert.Equal(["fed", "pwd", "otp", "mfa"], Amr(idToken));
+        Assert.Equal(1, await DbAsync(db => db.UserLogins.CountAsync(l => l.UserId == _alice && l.LoginProvider == "corp" && l.ProviderKey == "u-alice")));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationAccountLinked, _alice));
+    }
+
+    [Fact]
+    public async Task Refuses_AReplayedLink_AfterItCompleted()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, linkByEmail: true);
+        var secret = await EnrolTotpAsync(_alice);
+        var cookies = new System.Net.CookieContainer();
+        using var browser = NewBrowser(cookies);
+        await CallbackAsync(browser, null, "corp", "u-alice", "alice@example.com");
+        var linkPage = await browser.GetPageAsync(FederationLinkModel.Path);
+        await browser.SubmitAsync(linkPage, new Dictionary<string, string> { ["Password"] = Password }, "form:not(#cancel-link)");
+        var copied = new System.Net.CookieContainer();
+        copied.Add(cookies.GetAllCookies());
+        var completed = await SubmitCodeAsync(browser, CodeAt(secret));
+        _time.Advance(TimeSpan.FromSeconds(30));
+
+        using var replaying = NewBrowser(copied);
+        var replayed = await SubmitCodeAsync(replaying, CodeAt(secret));
+
+        Assert.Equal(SignInCompletion.AccountHome, completed.Headers.Location?.OriginalString);
+        Assert.StartsWith(FederationRefusals.PathFor(FederationRefusal.Expired, null), replayed.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(1, await DbAsync(db => db.UserLogins.CountAsync()));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationAccountLinked, _alice));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationSignInRefused, _alice));
+    }
+
+    [Fact]
+    public async Task Refuses_AnAbandonedLink_AfterItExpired()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, linkByEmail: true);
+        using var browser = NewBrowser();
+        await CallbackAsync(browser, null, "corp", "u-alice", "alice@example.com");
+        var linkPage = await browser.GetPageAsync(FederationLinkModel.Path);
+        _time.Advance(TimeSpan.FromMinutes(11));
+
+        var late = await browser.SubmitAsync(linkPage, new Dictionary<string, string> { ["Password"] = Password }, "form:not(#cancel-link)");
+
+        Assert.Equal(HttpStatusCode.SeeOther, late.StatusCode);
+        Assert.NotEqual(SignInSteps.SecondFactorPath, late.Headers.Location?.OriginalString);
+        Assert.Equal(0, await DbAsync(db => db.UserLogins.CountAsync()));
+        Assert.Equal(0, await DbAsync(db => db.UserSessions.CountAsync(s => s.UserId == _alice)));
+    }
+
+    [Fact]
+    public async Task Cancels_ALink_AndNothingCanCompleteItLater()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, linkByEmail: true);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
+        await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com");
+        var linkPage = await browser.GetPageAsync(FederationLinkModel.Path);
+
+        var cancelled = await browser.SubmitAsync(linkPage, new Dictionary<string, string>(), "#cancel-link");
+        var again = await browser.GetAsync(FederationLinkModel.Path);
+
+        Assert.Equal(LoginModel.Path + "?request=" + requestId, cancelled.Headers.Location?.OriginalString);
+        Assert.Equal(LoginModel.Path, again.Headers.Location?.OriginalString);
+        Assert.Equal(0, await DbAsync(db => db.FederatedSignInTickets.CountAsync()));
+        Assert.Equal(0, await DbAsync(db => db.UserLogins.CountAsync()));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationLinkCancelled, _alice));
+    }
+
+    [Fact]
+    public async Task Refuses_AnUnknownUser_WhenProvisioningIsOff()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, provision: false);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
+
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-200", "dave@corp.example");
+
+        Assert.StartsWith(FederationRefusals.PathFor(FederationRefusal.NotConnected, null), callback.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(0, await DbAsync(db => db.Users.CountAsync(u => u.Email == "dave@corp.example")));
+        Assert.Equal(1, await AuditCountAsync(AuditActions.FederationSignInRefused, AuditActors.Anonymous));
+    }
+
+    [Fact]
+    public async Task Refuses_ADisabledLinkedUser_WithTheGenericError()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass);
+        await LinkAsync(_alice, "corp", "u-alice");
+        await DbAsync(db => db.Users.Where(u => u.Id == _alice).ExecuteUpdateAsync(set => set.SetProperty(u => u.DisabledAt, _time.GetUtcNow())));
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
+
+        var callback = await CallbackAsync(browser, requestId, "corp", "u-alice", "alice@example.com");
+        var page = await browser.GetPageAsync(callback.Headers.Location!.OriginalString);
+
+        Assert.StartsWith(FederationRefusals.PathFor(FederationRefusal.Failed, null), callback.Headers.Location!.OriginalString, StringComparison.Ordinal);
+        Assert.Equal(LoginModel.GenericError, page.Document.QuerySelector("#federation-refused")!.TextContent);
+        Assert.Equal(0, await DbAsync(db => db.UserSessions.CountAsync(s => s.UserId == _alice)));
+    }
+
+    [Fact]
+    public async Task Shows_ASignInButton_ForEachEnabledProvider_Only()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass);
+        Upstream("old", FederatedMfaRule.Bypass, enabled: false);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser);
+
+        var login = await browser.GetPageAsync(LoginModel.Path + "?request=" + requestId);
+
+        var buttons = login.Document.QuerySelectorAll("a[data-upstream]");
+        var corp = Assert.Single(buttons);
+        Assert.Equal(FederationPaths.Start("corp", requestId), corp.GetAttribute("href"));
+        Assert.Equal("Sign in with Corp corp", corp.TextContent);
+    }
+
+    [Fact]
+    public async Task RoutesALoginHint_InAProvidersDomain_StraightToItsStart()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, domains: ["corp.example"]);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser, overrides: ("login_hint", "bob@CORP.example"));
+
+        var login = await browser.GetAsync(LoginModel.Path + "?request=" + requestId);
+
+        Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
+        Assert.Equal(FederationPaths.Start("corp", requestId) + "&login_hint=bob%40CORP.example", login.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task ShowsTheLoginPage_ForALoginHintInAProvidersDomain_WhenTheRequestAsksToSelectAnAccount()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass, domains: ["corp.example"]);
+        using var browser = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(browser, overrides: [("login_hint", "bob@corp.example"), ("prompt", "select_account")]);
+
+        var login = await browser.GetAsync(LoginModel.Path + "?request=" + requestId);
+
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+    }
+
+    [Fact]
+    public async Task Keeps_TheProviderAndTheUpstreamIdToken_WithTheSession()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass);
+        using var browser = NewBrowser();
+        await CallbackAsync(browser, null, "corp", "u-100", "carol@corp.example");
+
+        var sessionId = await DbAsync(db => db.UserSessions.Select(s => s.Id).SingleAsync());
+        var ticket = await _app.Services.GetRequiredService<DatabaseTicketStore>().RetrieveAsync(sessionId);
+
+        Assert.Equal("corp", ticket!.Principal.FindFirst("idp")?.Value);
+        Assert.Equal("upstream-id-token-u-100", ticket.Properties.GetString("idp.id_token"));
+        Assert.Equal(0, await DbAsync(db => db.FederatedSignInTickets.CountAsync()));
+    }
+
+    [Fact]
+    public async Task ListsUsersByLoginMethod_WithTheirProviders_InTheConsole()
+    {
+        Upstream("corp", FederatedMfaRule.Bypass);
+        using (var federated = NewBrowser())
+        {
+            await CallbackAsync(federated, null, "corp", "u-100", "carol@corp.example");
+        }
+
+        var carol = await DbAsync(db => db.Users.Where(u => u.Email == "carol@corp.example").Select(u => u.Id).SingleAsync());
+        using var admin = NewBrowser();
+        var (_, requestId) = await AuthorizeAsync(admin);
+        var login = await admin.GetAsync(TestLoginStartupFilter.Path + "?request=" + requestId + "&user=" + _root + "&amr=pwd+otp+mfa");
+        await admin.GetAsync(login.Headers.Location!.OriginalString);
+
+        var byProvider = await admin.GetPageAsync("/admin/users?login=corp");
+        var byPassword = await admin.GetPageAsync("/admin/users?login=password");
+        var detail = await admin.GetPageAsync("/admin/users/" + carol);
+
+        var row = Assert.Single(byProvider.Document.QuerySelectorAll("#users tbody tr"));
+        Assert.Equal(carol, row.GetAttribute("data-user"));
+        Assert.Equal("Corp corp", row.QuerySelector("[data-field=login-method]")!.TextContent);
+        Assert.DoesNotContain(byPassword.Document.QuerySelectorAll("#users tbody tr"), r => r.GetAttribute("data-user") == carol);
+        Assert.Contains(byPassword.Document.QuerySelectorAll("#users tbody tr"), r => r.GetAttribute("data-user") == _alice);
+        Assert.Equal("Corp corp", detail.Document.QuerySelector("[data-field=upstream-providers]")!.TextContent);
+    }
+
+    private void Upstream(string id, FederatedMfaRule rule, bool provision = true, bool linkByEmail = false, string[]? domains = null, bool enabled = true) =>
+        _upstreams.Providers.Add(new UpstreamProvider(id, "Corp " + id, $"https://{id}.example", "our-client", UpstreamClientAuthentication.ClientSecretBasic,
+            ["openid", "email"], new UpstreamClaimMapping(), rule, provision, linkByEmail, domains ?? [], enabled));
+
+    private HttpClient NewBrowser(System.Net.CookieContainer? cookies = null) =>
+        _app.CreateDefaultClient(new Uri(Origin), new CookieContainerHandler(cookies ?? new System.Net.CookieContainer()));
+
+    private async Task<(CodeFlow Flow, string RequestId)> AuthorizeAsync(HttpClient browser, CodeFlow? flow = null, params (string, string?)[] overrides)
+    {
+        flow ??= new CodeFlow(browser, "crm", Redirect, _crmSecret);
+        var authorize = await browser.GetAsync(flow.AuthorizeUrl("openid profile", overrides));
+        var location = authorize.Headers.Location?.OriginalString ?? throw new InvalidOperationException($"authorize answered {(int)authorize.StatusCode}");
+        Assert.StartsWith(LoginModel.Path, location, StringComparison.Ordinal);
+        return (flow, QueryHelpers.ParseQuery(location[location.IndexOf('?')..])["request"].ToString());
+    }
+
+    private static Task<HttpResponseMessage> CallbackAsync(
+        HttpClient browser, string? requestId, string provider, string subject, string email, bool verified = true, string amr = "pwd", string groups = "") =>
+        browser.GetAsync(QueryHelpers.AddQueryString(FederatedCallbackStartupFilter.Path, new Dictionary<string, string?>
+        {
+            ["provider"] = provider, ["sub"] = subject, ["email"] = email, ["verified"] = verified ? "true" : "false",
+            ["amr"] = amr, ["groups"] = groups, ["name"] = "Carol Corp", ["request"] = requestId,
+        }.Where(p => p.Value is not null)));
+
+    /// <summary>Follows a finished sign-in back into the authorization request and redeems the code.</summary>
+    private static async Task<JsonWebToken> TokensAsync(HttpClient browser, CodeFlow flow, HttpResponseMessage finished)
+    {
+        var resume = finished.Headers.Location?.OriginalString ?? throw new InvalidOperationException($"the sign-in answered {(int)finished.StatusCode}");
+        Assert.StartsWith("/connect/authorize/resume", resume, StringComparison.Ordinal);
+        var back = await browser.GetAsync(resume);
+        var tokens = await CodeFlow.JsonAsync(await flow.RedeemAsync(flow.CodeFrom(back.Headers.Location!.OriginalString)));
+        return new JsonWebToken(tokens.GetProperty("id_token").GetString());
+    }
+
+    private static async Task<HttpResponseMessage> SubmitCodeAsync(HttpClient browser, string code)
+    {
+        var page = await browser.GetPageAsync(SignInSteps.SecondFactorPath);
+        return await browser.SubmitAsync(page, new Dictionary<string, string> { ["Code"] = code });
+    }
+
+    private static List<string> Amr(JsonWebToken token) => [.. token.Claims.Where(c => c.Type == "amr").Select(c => c.Value)];
+
+    private async Task LinkAsync(string userId, string provider, string subject)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ApplicationUser>>();
+        Assert.True((await users.AddLoginAsync((await users.FindByIdAsync(userId))!, new UserLoginInfo(provider, subject, provider))).Succeeded);
+    }
+
+    private async Task<string> EnrolTotpAsync(string userId)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var totp = scope.ServiceProvider.GetRequiredService<TotpAuthenticator>();
+        var enrolment = await totp.BeginEnrolmentAsync(userId, userId, CancellationToken.None);
+        Assert.True(await totp.ActivateAsync(userId, CodeAt(enrolment.Secret), CancellationToken.None));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        return enrolment.Secret;
+    }
+
+    private string CodeAt(string secret) => Rfc6238.ComputeCode(Base32.Decode(secret), _time.GetUtcNow());
+
+    private Task<int> AuditCountAsync(string action, string actor) =>
+        DbAsync(db => db.AuditEvents.CountAsync(e => e.Action == action && e.Actor == actor));
+
+    private async Task<T> DbAsync<T>(Func<IdentityProviderDbContext, Task<T>> query)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<IdentityProviderDbContext>());
     }
 }

@@ -165,6 +165,10 @@ public sealed class MfaPolicyEvaluatorTests
             ["federated-upstream-single-factor", "enrolled", "second-factor-due"], Federation: new("Entra", FederatedMfaRule.TrustUpstreamAmr, false)),
         new("on, federated require-local, no factor", On, Plain, Password, AssuranceLevel.Mfa, AssuranceLevel.Single, None, EnrolmentDemand.Required,
             ["federated-require-local", "must-enrol"], Federation: new("Entra", FederatedMfaRule.RequireLocal, false)),
+        // Linking an upstream account proves the local account's own factor, whatever the rule or a remembered browser.
+        new("on, federated bypass, linking, enrolled TOTP, remembered", On, WithTotp, ["fed", "pwd"], AssuranceLevel.Mfa, AssuranceLevel.Single, TotpOrRecovery,
+            EnrolmentDemand.None, ["federated-linking", "remembered-browser-ignored", "enrolled", "second-factor-due"], Remembered: true,
+            Federation: new("Entra", FederatedMfaRule.Bypass, false) { Linking = true }),
 
         // Grace.
         new("on, organisation requires, grace sign-ins left", On with { GraceSignIns = 2 }, InStrictOrganisation, Password, AssuranceLevel.Mfa, AssuranceLevel.Single, None,

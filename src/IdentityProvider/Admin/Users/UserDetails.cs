@@ -25,7 +25,11 @@ public sealed record UserDetail(
     DateTimeOffset? LockedUntil,
     PasskeyRequest? PasskeyRequest,
     IReadOnlyList<PasskeySummary> Passkeys,
-    IReadOnlyList<UserAuditEntry> RecentAudit);
+    IReadOnlyList<UserAuditEntry> RecentAudit)
+{
+    /// <summary>Display names of the upstream providers linked to the user.</summary>
+    public IReadOnlyList<string> UpstreamProviders { get; init; } = [];
+}
 
 /// <summary>Reads one user's profile, factors and recent audit entries; the facts come from the services that own them.</summary>
 public sealed class UserDetails(
@@ -53,6 +57,10 @@ public sealed class UserDetails(
             user.CreatedAt, user.DisabledAt is not null, facts.OrganisationName, [.. facts.Roles.Order(StringComparer.Ordinal)],
             UserDirectory.StatusOf(facts.HasTotp, facts.Passkeys > 0), facts.MfaRequired, facts.RecoveryCodes, locked,
             locked ? user.LockoutEnd : null, await requests.FindAsync(userId, cancellationToken),
-            await passkeys.ListAsync(userId, cancellationToken), audit);
+            await passkeys.ListAsync(userId, cancellationToken), audit)
+        {
+            UpstreamProviders = await db.UserLogins.AsNoTracking().Where(l => l.UserId == userId)
+                .Select(l => l.ProviderDisplayName ?? l.LoginProvider).OrderBy(n => n).ToListAsync(cancellationToken),
+        };
     }
 }

@@ -17,7 +17,11 @@ public sealed record UserListItem(
     MfaStatus Mfa,
     bool MfaRequired,
     bool Locked,
-    DateTimeOffset? LastSignIn);
+    DateTimeOffset? LastSignIn)
+{
+    /// <summary>Display names of the upstream providers the user signs in through (their external logins).</summary>
+    public IReadOnlyList<string> UpstreamProviders { get; init; } = [];
+}
 
 public sealed record UserListPage(IReadOnlyList<UserListItem> Users, int Page, int PageSize, int Total)
 {
@@ -54,7 +58,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
     public async Task<UserListPage> ListAsync(UserListQuery query, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rows = Filter(db.Users.AsNoTracking().Select(u => new Row
+        var rows = Filter(db, db.Users.AsNoTracking().Select(u => new Row
         {
             Id = u.Id,
             Name = u.DisplayName ?? u.UserName,
@@ -85,12 +89,27 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
                 .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => new { ur.UserId, r.Name })
                 .ToListAsync(cancellationToken))
             .ToLookup(r => r.UserId, r => r.Name!);
+        var upstreams = await UpstreamProvidersAsync(ids, cancellationToken);
         var users = page.Select(r => new UserListItem(r.Id, r.Name ?? r.Id, r.Email, r.UserName, r.Organisation,
             [.. roles[r.Id].Order(StringComparer.Ordinal)],
             r.HasPassword ? LoginMethod.Password : LoginMethod.Passwordless,
-            StatusOf(r.HasTotp, r.HasPasskeys), r.MfaRequired, r.Locked, r.LastSignIn)).ToList();
+            StatusOf(r.HasTotp, r.HasPasskeys), r.MfaRequired, r.Locked, r.LastSignIn)
+        {
+            UpstreamProviders = [.. upstreams[r.Id]],
+        }).ToList();
         return new UserListPage(users, query.Page, UserListQuery.PageSize, total);
     }
+
+    /// <summary>
+    /// Display names of the users' upstream providers, as recorded when each login was added
+    /// (the provider's id when none was), in name order.
+    /// </summary>
+    public async Task<ILookup<string, string>> UpstreamProvidersAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
+        (await db.UserLogins.AsNoTracking().Where(l => userIds.Contains(l.UserId))
+            .Select(l => new { l.UserId, Name = l.ProviderDisplayName ?? l.LoginProvider })
+            .ToListAsync(cancellationToken))
+        .OrderBy(l => l.Name, StringComparer.Ordinal)
+        .ToLookup(l => l.UserId, l => l.Name);
 
     public static MfaStatus StatusOf(bool hasTotp, bool hasPasskeys) => (hasTotp, hasPasskeys) switch
     {
@@ -100,7 +119,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         _ => MfaStatus.None,
     };
 
-    private static IQueryable<Row> Filter(IQueryable<Row> rows, UserListQuery query)
+    private static IQueryable<Row> Filter(IdentityProviderDbContext db, IQueryable<Row> rows, UserListQuery query)
     {
         if (query.Search is { } search)
         {
@@ -131,6 +150,15 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         if (query.Locked is { } locked)
         {
             rows = rows.Where(r => r.Locked == locked);
+        }
+
+        if (query.Login == UserListQuery.PasswordLogin)
+        {
+            rows = rows.Where(r => r.HasPassword);
+        }
+        else if (query.Login is { } provider)
+        {
+            rows = rows.Where(r => db.UserLogins.Any(l => l.UserId == r.Id && l.LoginProvider == provider));
         }
 
         return rows;

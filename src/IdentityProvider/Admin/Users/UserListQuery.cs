@@ -19,7 +19,11 @@ public enum MfaFilter
     None,
 }
 
-/// <summary>How a user signs in first: a password for now; federated sign-in will add a value.</summary>
+/// <summary>
+/// Whether a user has a password. Users who sign in through upstream providers are shown with
+/// those providers as well (<see cref="UserListItem.UpstreamProviders"/>); a federated user
+/// without a password is <see cref="Passwordless"/>.
+/// </summary>
 public enum LoginMethod
 {
     Password,
@@ -55,12 +59,27 @@ public sealed record UserListQuery(
 {
     public const int PageSize = 25;
 
+    /// <summary>The login-method filter's value for users with a password; any other value is an upstream provider's id.</summary>
+    public const string PasswordLogin = "password";
+
+    /// <summary>
+    /// Only users with a password (<see cref="PasswordLogin"/>), or only users linked to the upstream
+    /// provider with this id; null for all.
+    /// </summary>
+    public string? Login { get; init; }
+
     /// <summary>Longer searches are refused rather than cut: no name or address in the store is this long.</summary>
     public const int MaxSearchLength = 256;
 
     /// <summary>Reads the query string's values; each value it cannot read is one problem, and nothing is defaulted over it.</summary>
     public static bool TryParse(
         string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? page,
+        out UserListQuery query, out IReadOnlyList<string> problems) =>
+        TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, login: null, out query, out problems);
+
+    /// <param name="login"><see cref="PasswordLogin"/> or an upstream provider's id (at most 100 characters).</param>
+    public static bool TryParse(
+        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? page, string? login,
         out UserListQuery query, out IReadOnlyList<string> problems)
     {
         var found = new List<string>();
@@ -105,6 +124,18 @@ public sealed record UserListQuery(
             else
             {
                 found.Add("'page' is a whole number from 1.");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(login))
+        {
+            if (login.Length <= 100)
+            {
+                parsed = parsed with { Login = login };
+            }
+            else
+            {
+                found.Add("'login' is 'password' or an upstream provider's id.");
             }
         }
 

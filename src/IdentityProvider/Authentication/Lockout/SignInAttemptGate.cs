@@ -32,6 +32,19 @@ public sealed class SignInAttemptGate(
     SecuritySettingsReader settings,
     IServiceScopeFactory scopes)
 {
+    /// <summary>
+    /// Locked now (for a while, or until an administrator unlocks it), for a sign-in that proves
+    /// nothing here to be counted (an upstream's): it is refused like a locked password sign-in.
+    /// </summary>
+    public async Task<bool> IsLockedAsync(string userId, CancellationToken cancellationToken)
+    {
+        var limits = options.Value;
+        var now = time.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Users.AnyAsync(u => u.Id == userId && ((u.LockoutEnabled && u.LockoutEnd != null && u.LockoutEnd > now)
+            || u.ConsecutiveFailedSignIns >= limits.MaxConsecutiveFailures), cancellationToken);
+    }
+
     /// <returns>False when the account is locked (or at a limit): refuse without evaluating.</returns>
     public async Task<bool> TryReserveAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
     {

@@ -33,9 +33,26 @@ public sealed partial class PasswordAuthenticator(
     IAuditLog audit,
     ILogger<PasswordAuthenticator> logger)
 {
-    public async Task<PasswordCheck> CheckAsync(string login, string password, CancellationToken cancellationToken)
+    public async Task<PasswordCheck> CheckAsync(string login, string password, CancellationToken cancellationToken) =>
+        await CheckAsync(await FindAsync(login, cancellationToken), password, cancellationToken);
+
+    /// <summary>
+    /// The password of a user already known by id (linking an upstream account to it): the same
+    /// gate, hash slots, audit and generic failure as a sign-in by login name.
+    /// </summary>
+    public async Task<PasswordCheck> CheckUserAsync(string userId, string password, CancellationToken cancellationToken)
     {
-        var user = await FindAsync(login, cancellationToken);
+        ApplicationUser? user;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, cancellationToken);
+        }
+
+        return await CheckAsync(user, password, cancellationToken);
+    }
+
+    private async Task<PasswordCheck> CheckAsync(ApplicationUser? user, string password, CancellationToken cancellationToken)
+    {
         // Taken before the gate reserves an attempt, so a refusal changes nothing; held until the
         // check has been recorded, which keeps the gate's reserve-then-record pair inside one slot.
         using var slot = await hashSlots.AcquireAsync(cancellationToken);

@@ -19,7 +19,10 @@ public sealed class CookieAuthenticationSessions : IAuthenticationSessions
     {
         // A new session id on every sign-in: the cookie handler removes the previous session, so
         // an id planted before sign-in is worthless afterwards (session fixation).
-        var session = new AuthenticatedSession(OpaqueTokens.New()[..22], result.Subject, result.AuthTime, result.Amr, result.Acr);
+        var session = new AuthenticatedSession(OpaqueTokens.New()[..22], result.Subject, result.AuthTime, result.Amr, result.Acr)
+        {
+            IdentityProvider = result.IdentityProvider,
+        };
         var claims = new List<Claim>
         {
             new(SessionClaims.Subject, session.Subject),
@@ -32,12 +35,40 @@ public sealed class CookieAuthenticationSessions : IAuthenticationSessions
             claims.Add(new Claim(SessionClaims.Acr, session.Acr));
         }
 
+        var properties = new AuthenticationProperties();
+        if (session.IdentityProvider is { } provider)
+        {
+            claims.Add(new Claim(SessionClaims.IdentityProvider, provider));
+            var idToken = result.UpstreamIdToken ?? await UpstreamIdTokenOfCurrentAsync(http, session.Subject, provider);
+            if (idToken is not null)
+            {
+                properties.Items[SessionClaims.UpstreamIdTokenItem] = idToken;
+            }
+        }
+
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SessionOptions.Scheme, SessionClaims.Subject, null));
-        await http.SignInAsync(SessionOptions.Scheme, principal);
+        await http.SignInAsync(SessionOptions.Scheme, principal, properties);
         return session;
     }
 
     public Task SignOutAsync(HttpContext http) => http.SignOutAsync(SessionOptions.Scheme);
+
+    /// <summary>The upstream ID token kept with the current session, for the upstream's sign-out.</summary>
+    public static async Task<string?> UpstreamIdTokenAsync(HttpContext http)
+    {
+        var current = await http.AuthenticateAsync(SessionOptions.Scheme);
+        return current.Succeeded ? current.Properties?.GetString(SessionClaims.UpstreamIdTokenItem) : null;
+    }
+
+    // A step-up replaces the session with a new one: the upstream's ID token moves over with it.
+    private static async Task<string?> UpstreamIdTokenOfCurrentAsync(HttpContext http, string subject, string provider)
+    {
+        var current = await http.AuthenticateAsync(SessionOptions.Scheme);
+        return current.Succeeded && current.Principal?.FindFirst(SessionClaims.Subject)?.Value == subject
+            && current.Principal.FindFirst(SessionClaims.IdentityProvider)?.Value == provider
+                ? current.Properties?.GetString(SessionClaims.UpstreamIdTokenItem)
+                : null;
+    }
 
     private static AuthenticatedSession? Read(ClaimsPrincipal principal)
     {
@@ -50,6 +81,9 @@ public sealed class CookieAuthenticationSessions : IAuthenticationSessions
         }
 
         return new AuthenticatedSession(sessionId, subject, DateTimeOffset.FromUnixTimeSeconds(authTime),
-            principal.FindAll(SessionClaims.Amr).Select(c => c.Value).ToList(), principal.FindFirst(SessionClaims.Acr)?.Value);
+            principal.FindAll(SessionClaims.Amr).Select(c => c.Value).ToList(), principal.FindFirst(SessionClaims.Acr)?.Value)
+        {
+            IdentityProvider = principal.FindFirst(SessionClaims.IdentityProvider)?.Value,
+        };
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using IdentityProvider.Policy;
 using Microsoft.AspNetCore.Authentication;
 
 namespace IdentityProvider.Authentication.Sessions;
@@ -15,13 +16,20 @@ public enum PendingStage
 
     /// <summary>Every factor is proven; an administrator asked for a new passkey.</summary>
     PasskeyRegistration,
+
+    /// <summary>An upstream sign-in waits for the user to prove the local account it will be linked to (the link page).</summary>
+    LinkAccount,
 }
 
 /// <summary>
 /// A sign-in between its steps: who, since when, for which authorization request, what it has
 /// proven so far (<see cref="Amr"/>, RFC 8176) and what it waits for.
 /// </summary>
-public sealed record PendingSignIn(string UserId, DateTimeOffset Since, string? RequestId, IReadOnlyList<string> Amr, PendingStage Stage);
+public sealed record PendingSignIn(string UserId, DateTimeOffset Since, string? RequestId, IReadOnlyList<string> Amr, PendingStage Stage)
+{
+    /// <summary>What the upstream provider said, when the sign-in came through one; every later step decides with it.</summary>
+    public FederatedSignIn? Federation { get; init; }
+}
 
 /// <summary>
 /// The state between the steps of a sign-in, in its own short-lived cookie. It is never a
@@ -36,6 +44,12 @@ public sealed class PartialSignIn
 
     private const string RequestClaim = "request";
     private const string StageClaim = "stage";
+    private const string ProviderIdClaim = "fed_id";
+    private const string ProviderNameClaim = "fed_name";
+    private const string RuleClaim = "fed_rule";
+    private const string UpstreamMfaClaim = "fed_upstream_mfa";
+    private const string LinkingClaim = "fed_linking";
+    private const string TicketClaim = "fed_ticket";
 
     public Task StartAsync(HttpContext http, PendingSignIn pending)
     {
@@ -51,6 +65,16 @@ public sealed class PartialSignIn
         }
 
         claims.AddRange(pending.Amr.Select(amr => new Claim(SessionClaims.Amr, amr)));
+        if (pending.Federation is { } federation)
+        {
+            claims.Add(new Claim(ProviderNameClaim, federation.Provider));
+            claims.Add(new Claim(RuleClaim, federation.Rule.ToString()));
+            claims.Add(new Claim(UpstreamMfaClaim, federation.UpstreamShowedMfa ? "true" : "false"));
+            claims.Add(new Claim(LinkingClaim, federation.Linking ? "true" : "false"));
+            AddIfSet(claims, ProviderIdClaim, federation.ProviderId);
+            AddIfSet(claims, TicketClaim, federation.TicketId);
+        }
+
         return http.SignInAsync(Scheme, new ClaimsPrincipal(new ClaimsIdentity(claims, Scheme)));
     }
 
@@ -66,7 +90,34 @@ public sealed class PartialSignIn
         }
 
         return new PendingSignIn(userId, DateTimeOffset.FromUnixTimeSeconds(since), principal.FindFirst(RequestClaim)?.Value,
-            [.. principal.FindAll(SessionClaims.Amr).Select(c => c.Value)], stage);
+            [.. principal.FindAll(SessionClaims.Amr).Select(c => c.Value)], stage)
+        {
+            Federation = ReadFederation(principal),
+        };
+    }
+
+    private static FederatedSignIn? ReadFederation(ClaimsPrincipal principal)
+    {
+        if (principal.FindFirst(ProviderNameClaim)?.Value is not { } provider
+            || !Enum.TryParse<FederatedMfaRule>(principal.FindFirst(RuleClaim)?.Value, out var rule))
+        {
+            return null;
+        }
+
+        return new FederatedSignIn(provider, rule, principal.FindFirst(UpstreamMfaClaim)?.Value == "true")
+        {
+            ProviderId = principal.FindFirst(ProviderIdClaim)?.Value,
+            Linking = principal.FindFirst(LinkingClaim)?.Value == "true",
+            TicketId = principal.FindFirst(TicketClaim)?.Value,
+        };
+    }
+
+    private static void AddIfSet(List<Claim> claims, string type, string? value)
+    {
+        if (value is not null)
+        {
+            claims.Add(new Claim(type, value));
+        }
     }
 
     public Task EndAsync(HttpContext http) => http.SignOutAsync(Scheme);

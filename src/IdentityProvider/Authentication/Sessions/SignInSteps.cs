@@ -23,14 +23,17 @@ public sealed class SignInSteps(
     public const string SecondFactorPath = "/account/login/code";
     public const string EnrolmentPath = "/account/mfa/setup";
     public const string PasskeyRequiredPath = "/account/passkey/required";
+    public const string LinkAccountPath = "/account/federation/link";
 
     /// <summary>What the policy says of this sign-in, with <paramref name="amr"/> proven so far.</summary>
     /// <returns>Null for an unknown user.</returns>
-    public async Task<MfaDecision?> DecideAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken)
+    /// <param name="federation">What an upstream provider said, when the sign-in (or the session stepping up) came through one.</param>
+    public async Task<MfaDecision?> DecideAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken,
+        FederatedSignIn? federation = null)
     {
         var request = await interaction.GetContextAsync(requestId, cancellationToken);
         var remembered = await browsers.IsRememberedAsync(http, userId, cancellationToken);
-        var input = await inputs.ForSignInAsync(userId, amr, request, remembered, federation: null, cancellationToken);
+        var input = await inputs.ForSignInAsync(userId, amr, request, remembered, federation, cancellationToken);
         return input is null ? null : evaluator.Evaluate(input);
     }
 
@@ -38,37 +41,39 @@ public sealed class SignInSteps(
     /// A first factor (a password, a passkey) is proven, or, for a step-up, the session's factors
     /// stand as the first step (<paramref name="amr"/> is then the session's).
     /// </summary>
-    public async Task<string> AfterFirstFactorAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken)
+    public async Task<string> AfterFirstFactorAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken,
+        FederatedSignIn? federation = null)
     {
-        var decision = await DecideAsync(http, userId, amr, requestId, cancellationToken);
+        var decision = await DecideAsync(http, userId, amr, requestId, cancellationToken, federation);
         if (decision is { Satisfied: false, Offer.Count: > 0 })
         {
-            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.SecondFactor));
+            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.SecondFactor) { Federation = federation });
             return SecondFactorPath;
         }
 
         if (decision is { Satisfied: false, Enrolment: not EnrolmentDemand.None })
         {
-            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.Enrolment));
+            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.Enrolment) { Federation = federation });
             return EnrolmentPath;
         }
 
         // Satisfied, or short of an application's demand nothing can meet (MFA turned off): the
         // session states what was proven and the authorization endpoint answers the client.
-        return await AfterFactorsAsync(http, userId, amr, requestId, cancellationToken);
+        return await AfterFactorsAsync(http, userId, amr, requestId, cancellationToken, federation);
     }
 
     /// <summary>Every factor the sign-in needs is proven (<paramref name="amr"/>, RFC 8176).</summary>
-    public async Task<string> AfterFactorsAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken)
+    public async Task<string> AfterFactorsAsync(HttpContext http, string userId, IReadOnlyList<string> amr, string? requestId, CancellationToken cancellationToken,
+        FederatedSignIn? federation = null)
     {
         // An administrator asked for a new passkey: the sign-in waits until the user registers one.
         if (await passkeyRequests.FindAsync(userId, cancellationToken) is not null && (await settings.GetAsync(cancellationToken)).MfaEnabled)
         {
-            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.PasskeyRegistration));
+            await partial.StartAsync(http, new PendingSignIn(userId, time.GetUtcNow(), requestId, amr, PendingStage.PasskeyRegistration) { Federation = federation });
             return PasskeyRequiredPath;
         }
 
-        return await completion.CompleteAsync(http, userId, amr, requestId, cancellationToken);
+        return await completion.CompleteAsync(http, userId, amr, requestId, cancellationToken, federation);
     }
 
     /// <summary>The path where a sign-in waiting at <paramref name="stage"/> continues.</summary>
@@ -76,6 +81,7 @@ public sealed class SignInSteps(
     {
         PendingStage.SecondFactor => SecondFactorPath,
         PendingStage.Enrolment => EnrolmentPath,
+        PendingStage.LinkAccount => LinkAccountPath,
         _ => PasskeyRequiredPath,
     };
 

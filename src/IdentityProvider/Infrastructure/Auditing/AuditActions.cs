@@ -60,6 +60,18 @@ public static class AuditActions
     public const string FederationProviderUpdated = "federation.provider_updated";
     public const string FederationProviderRemoved = "federation.provider_removed";
     public const string FederationSignInFailed = "federation.sign_in_failed";
+
+    /// <summary>A first sign-in through an upstream provider created the local user (just in time).</summary>
+    public const string FederationUserProvisioned = "federation.user_provisioned";
+
+    /// <summary>An upstream account was linked to an existing local account after that account's own factors were proven.</summary>
+    public const string FederationAccountLinked = "federation.account_linked";
+
+    /// <summary>An upstream sign-in was refused here (no account and no provisioning, an unlinkable email match, a disabled user, a used or expired link).</summary>
+    public const string FederationSignInRefused = "federation.sign_in_refused";
+
+    /// <summary>The user declined to link their upstream account on the link page.</summary>
+    public const string FederationLinkCancelled = "federation.link_cancelled";
 }
 
 /// <summary>Actors that are not users.</summary>

@@ -3,6 +3,8 @@ using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.Passwords;
 using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.Sessions;
+using IdentityProvider.Federation;
+using IdentityProvider.Federation.Accounts;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Protocol.Interaction;
@@ -25,7 +27,9 @@ public sealed class LoginModel(
     PasskeyAuthenticator passkeys,
     SignInAttemptGate gate,
     IAuthenticationSessions sessions,
-    SignInSteps steps) : PageModel
+    SignInSteps steps,
+    IUpstreamProviderDirectory upstreams,
+    FederationFacts federationFacts) : PageModel
 {
     /// <summary>One text for every failure (seed 002): nothing tells which part was wrong, or whether the account exists.</summary>
     public const string GenericError = "Login failed. Please check your login details and try again. Otherwise contact your administrator.";
@@ -48,6 +52,9 @@ public sealed class LoginModel(
 
     public string? Error { get; private set; }
 
+    /// <summary>Enabled upstream providers: "Sign in with …" below the password form.</summary>
+    public IReadOnlyList<UpstreamProvider> Upstreams { get; private set; } = [];
+
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
         var context = await interaction.GetContextAsync(RequestId, cancellationToken);
@@ -56,12 +63,22 @@ public sealed class LoginModel(
 
         // Step-up: a signed-in user whose session falls short of what this application demands
         // proves only the missing factor; the password is asked again only when the client wants
-        // a fresh sign-in (prompt=login, max_age).
-        if (context is { ReauthenticationRequested: false } && await sessions.GetCurrentAsync(HttpContext) is { } session
-            && await steps.DecideAsync(HttpContext, session.Subject, session.Amr, RequestId, cancellationToken) is { Satisfied: false } decision
-            && (decision.Offer.Count > 0 || decision.Enrolment != Policy.EnrolmentDemand.None))
+        // a fresh sign-in (prompt=login, max_age). A session that came through an upstream
+        // decides with that provider's rule.
+        if (context is { ReauthenticationRequested: false } && await sessions.GetCurrentAsync(HttpContext) is { } session)
         {
-            return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, session.Subject, session.Amr, RequestId, cancellationToken));
+            var federation = await federationFacts.OfSessionAsync(session, cancellationToken);
+            if (await steps.DecideAsync(HttpContext, session.Subject, session.Amr, RequestId, cancellationToken, federation) is { Satisfied: false } decision
+                && (decision.Offer.Count > 0 || decision.Enrolment != Policy.EnrolmentDemand.None))
+            {
+                return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, session.Subject, session.Amr, RequestId, cancellationToken, federation));
+            }
+        }
+
+        Upstreams = await EnabledUpstreamsAsync(cancellationToken);
+        if (context is not null && HomeRealm.Of(context, Upstreams) is { } home)
+        {
+            return new SeeOtherResult(HomeRealm.StartPath(home, context));
         }
 
         return Page();
@@ -88,6 +105,7 @@ public sealed class LoginModel(
         if (!check.Succeeded)
         {
             Error = GenericError;
+            Upstreams = await EnabledUpstreamsAsync(cancellationToken);
             return Page();
         }
 
@@ -105,6 +123,7 @@ public sealed class LoginModel(
         if (!outcome.Succeeded)
         {
             Error = outcome.Error;
+            Upstreams = await EnabledUpstreamsAsync(cancellationToken);
             return Page();
         }
 
@@ -114,9 +133,13 @@ public sealed class LoginModel(
         if (!outcome.UserVerified && await steps.DecideAsync(HttpContext, outcome.UserId!, amr, RequestId, cancellationToken) is not { Satisfied: true })
         {
             Error = (await passkeys.RefuseUnverifiedAsync(outcome.UserId!, cancellationToken)).Error;
+            Upstreams = await EnabledUpstreamsAsync(cancellationToken);
             return Page();
         }
 
         return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, outcome.UserId!, amr, RequestId, cancellationToken));
     }
+
+    private async Task<IReadOnlyList<UpstreamProvider>> EnabledUpstreamsAsync(CancellationToken cancellationToken) =>
+        [.. (await upstreams.ListAsync(cancellationToken)).Where(p => p.Enabled)];
 }

@@ -110,7 +110,7 @@ public sealed class LoginCodeModel(
         await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
         await RememberIfAskedAsync(cancellationToken);
         var amr = SignInSteps.Combine(Pending.Amr, PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified));
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, amr, Pending.RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, amr, Pending.RequestId, cancellationToken, Pending.Federation));
     }
 
     /// <summary>Emails a code, unless one went out within the resend interval; the page then says to wait.</summary>
@@ -161,7 +161,7 @@ public sealed class LoginCodeModel(
         await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
         // RFC 8176 has no value for a code sent by email; it is a one-time password ("otp"), and the
         // audit row written by the verification records the method.
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, SignInSteps.Combine(Pending.Amr, ["otp"]), Pending.RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, SignInSteps.Combine(Pending.Amr, ["otp"]), Pending.RequestId, cancellationToken, Pending.Federation));
     }
 
     public async Task<IActionResult> OnPostAsync(CancellationToken cancellationToken)
@@ -195,7 +195,7 @@ public sealed class LoginCodeModel(
         await gate.RecordSuccessAsync(Pending.UserId, SignInFactor.SecondFactor, signInComplete: true, cancellationToken);
         await RememberIfAskedAsync(cancellationToken);
         // RFC 8176 has no value for a recovery code; it is a one-time password like the app's.
-        var next = await steps.AfterFactorsAsync(HttpContext, Pending.UserId, SignInSteps.Combine(Pending.Amr, ["otp"]), Pending.RequestId, cancellationToken);
+        var next = await steps.AfterFactorsAsync(HttpContext, Pending.UserId, SignInSteps.Combine(Pending.Amr, ["otp"]), Pending.RequestId, cancellationToken, Pending.Federation);
         if (!UsesRecoveryCode)
         {
             return new SeeOtherResult(next);
@@ -242,7 +242,7 @@ public sealed class LoginCodeModel(
         }
 
         Pending = pending;
-        var decision = await steps.DecideAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken);
+        var decision = await steps.DecideAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken, pending.Federation);
         if (decision is null)
         {
             await partial.EndAsync(HttpContext);
@@ -253,7 +253,7 @@ public sealed class LoginCodeModel(
         // goes where it now leads instead of asking for something it no longer needs or has.
         if (decision.Satisfied || decision.Offer.Count == 0)
         {
-            return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken));
+            return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken, pending.Federation));
         }
 
         Offer = decision.Offer;

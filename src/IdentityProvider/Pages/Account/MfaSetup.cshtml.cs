@@ -98,7 +98,7 @@ public sealed class MfaSetupModel(
         }
 
         return AssuranceLevels.FromAmr(Pending.Amr) >= Decision.Required
-            ? new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, Pending.Amr, Pending.RequestId, cancellationToken))
+            ? new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, Pending.Amr, Pending.RequestId, cancellationToken, Pending.Federation))
             : Page();
     }
 
@@ -127,7 +127,7 @@ public sealed class MfaSetupModel(
         }
 
         var amr = SignInSteps.Combine(Pending.Amr, PasskeyAmr.Of(outcome.BackupEligible, outcome.UserVerified));
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, amr, Pending.RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, amr, Pending.RequestId, cancellationToken, Pending.Federation));
     }
 
     /// <summary>The policy's grace: not now, on to the application with what was proven.</summary>
@@ -148,7 +148,7 @@ public sealed class MfaSetupModel(
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.MfaEnrolmentDeferrals, u => u.MfaEnrolmentDeferrals + 1), cancellationToken);
         await audit.RecordAsync(new AuditRecord(AuditActions.MfaEnrolmentPostponed, Account.Id, TargetType: "user", TargetId: Account.Id,
             Details: string.Join("; ", Decision.Reasons.Select(r => r.Code))), cancellationToken);
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, Pending.Amr, Pending.RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, Pending.UserId, Pending.Amr, Pending.RequestId, cancellationToken, Pending.Federation));
     }
 
     public string AccountName => Account.Email ?? Account.UserName ?? Account.Id;
@@ -168,7 +168,7 @@ public sealed class MfaSetupModel(
         }
 
         if (await users.FindByIdAsync(pending.UserId) is not { } account
-            || await steps.DecideAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken) is not { } decision)
+            || await steps.DecideAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken, pending.Federation) is not { } decision)
         {
             await partial.EndAsync(HttpContext);
             return new SeeOtherResult(LoginModel.Path);
@@ -180,7 +180,7 @@ public sealed class MfaSetupModel(
             // Nothing to set up here any more (MFA turned off, or the organisation, role or user flag
             // that required it lifted meanwhile, or the factor set up here already proven): the
             // sign-in continues as the policy now says.
-            return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken));
+            return new SeeOtherResult(await steps.AfterFirstFactorAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken, pending.Federation));
         }
 
         if (decision.Enrolment != EnrolmentDemand.None && account.MfaEnrolmentDueSince is null)

@@ -52,7 +52,7 @@ public sealed class PasskeyRequiredModel(
         }
 
         // The request is met (registration cleared it), so the sign-in now completes with the factors proven before.
-        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken));
+        return new SeeOtherResult(await steps.AfterFactorsAsync(HttpContext, pending.UserId, pending.Amr, pending.RequestId, cancellationToken, pending.Federation));
     }
 
     private async Task<PendingSignIn?> PendingAsync()

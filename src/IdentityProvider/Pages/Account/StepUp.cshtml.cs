@@ -1,5 +1,7 @@
 using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.Sessions;
+using IdentityProvider.Federation;
+using IdentityProvider.Federation.Accounts;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Policy;
 using IdentityProvider.Protocol.Interaction;
@@ -15,7 +17,7 @@ namespace IdentityProvider.Pages.Account;
 /// page (or, for an administrator with none yet, the setup page) asks for the rest.
 /// </summary>
 [EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
-public sealed class StepUpModel(IAuthenticationSessions sessions, PartialSignIn partial, SignInSteps steps, TimeProvider time) : PageModel
+public sealed class StepUpModel(IAuthenticationSessions sessions, PartialSignIn partial, SignInSteps steps, FederationFacts federationFacts, TimeProvider time) : PageModel
 {
     public const string Path = "/account/step-up";
 
@@ -28,7 +30,9 @@ public sealed class StepUpModel(IAuthenticationSessions sessions, PartialSignIn 
             return new SeeOtherResult(LoginModel.Path);
         }
 
-        var decision = await steps.DecideAsync(HttpContext, session.Subject, session.Amr, requestId: null, cancellationToken);
+        // A session that came through an upstream provider decides with that provider's rule.
+        var federation = await federationFacts.OfSessionAsync(session, cancellationToken);
+        var decision = await steps.DecideAsync(HttpContext, session.Subject, session.Amr, requestId: null, cancellationToken, federation);
         var stage = decision switch
         {
             { Satisfied: false, Offer.Count: > 0 } => PendingStage.SecondFactor,
@@ -41,7 +45,7 @@ public sealed class StepUpModel(IAuthenticationSessions sessions, PartialSignIn 
             return new SeeOtherResult(SignInCompletion.AccountHome);
         }
 
-        await partial.StartAsync(HttpContext, new PendingSignIn(session.Subject, time.GetUtcNow(), null, session.Amr, stage.Value));
+        await partial.StartAsync(HttpContext, new PendingSignIn(session.Subject, time.GetUtcNow(), null, session.Amr, stage.Value) { Federation = federation });
         return new SeeOtherResult(SignInSteps.PathOf(stage.Value));
     }
 }

@@ -1,6 +1,7 @@
 using IdentityProvider.Admin.ConsoleAccess;
 using IdentityProvider.Admin.Permissions;
 using IdentityProvider.Admin.Users;
+using IdentityProvider.Federation;
 using IdentityProvider.Policy;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
@@ -8,7 +9,7 @@ namespace IdentityProvider.Pages.Admin.Users;
 
 /// <summary>The users list: search, filters, a sort on every column, paging (<see cref="UserDirectory"/>).</summary>
 [AdminPermission(AdminPermissions.UsersRead)]
-public sealed class IndexModel(UserDirectory directory, OrganisationDirectory organisations) : PageModel
+public sealed class IndexModel(UserDirectory directory, OrganisationDirectory organisations, IUpstreamProviderDirectory upstreams) : PageModel
 {
     public const string Path = "/admin/users";
 
@@ -20,17 +21,21 @@ public sealed class IndexModel(UserDirectory directory, OrganisationDirectory or
 
     public IReadOnlyList<OrganisationSummary> Organisations { get; private set; } = [];
 
+    /// <summary>Every upstream provider, enabled or not (users may still be linked to a disabled one): the login-method filter's options.</summary>
+    public IReadOnlyList<UpstreamProvider> Upstreams { get; private set; } = [];
+
     public async Task OnGetAsync(
-        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir,
+        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? login,
         CancellationToken cancellationToken)
     {
         // Read from the query string itself: in Razor Pages the route value "page" names the page.
         string? page = Request.Query["page"];
         // A value the list cannot read is named on the page; the rest of the query still applies.
-        UserListQuery.TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, out var query, out var problems);
+        UserListQuery.TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, login, out var query, out var problems);
         Query = query;
         Problems = problems;
         Organisations = await organisations.ListAsync(cancellationToken);
+        Upstreams = await upstreams.ListAsync(cancellationToken);
         Result = await directory.ListAsync(query, cancellationToken);
     }
 
@@ -45,6 +50,7 @@ public sealed class IndexModel(UserDirectory directory, OrganisationDirectory or
             new("mfaRequired", q.MfaRequired is { } required ? (required ? "true" : "false") : null),
             new("organisation", q.OrganisationId),
             new("locked", q.Locked is { } locked ? (locked ? "true" : "false") : null),
+            new("login", q.Login),
             new("sort", q.Sort == UserSort.Name ? null : UserListQuery.Name(q.Sort)),
             new("dir", q.Descending ? "desc" : null),
             new("page", q.Page == 1 ? null : q.Page.ToString(System.Globalization.CultureInfo.InvariantCulture)),
