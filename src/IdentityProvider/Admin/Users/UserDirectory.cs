@@ -17,7 +17,8 @@ public sealed record UserListItem(
     MfaStatus Mfa,
     bool MfaRequired,
     bool Locked,
-    DateTimeOffset? LastSignIn);
+    DateTimeOffset? LastSignIn,
+    bool Disabled = false);
 
 public sealed record UserListPage(IReadOnlyList<UserListItem> Users, int Page, int PageSize, int Total)
 {
@@ -48,6 +49,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         public int MfaRank { get; init; }
         public bool MfaRequired { get; init; }
         public bool Locked { get; init; }
+        public bool Disabled { get; init; }
         public DateTimeOffset? LastSignIn { get; init; }
     }
 
@@ -71,6 +73,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
                 + (db.UserPasskeys.Any(p => p.UserId == u.Id) ? 2 : 0),
             MfaRequired = u.MfaRequired,
             Locked = u.LockoutEnd != null && u.LockoutEnd > now,
+            Disabled = u.DisabledAt != null,
             LastSignIn = db.AuditEvents.Where(e => e.Action == AuditActions.SignInSucceeded && e.TargetType == "user" && e.TargetId == u.Id)
                 .Max(e => (DateTimeOffset?)e.OccurredAt),
         }), query);
@@ -88,7 +91,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         var users = page.Select(r => new UserListItem(r.Id, r.Name ?? r.Id, r.Email, r.UserName, r.Organisation,
             [.. roles[r.Id].Order(StringComparer.Ordinal)],
             r.HasPassword ? LoginMethod.Password : LoginMethod.Passwordless,
-            StatusOf(r.HasTotp, r.HasPasskeys), r.MfaRequired, r.Locked, r.LastSignIn)).ToList();
+            StatusOf(r.HasTotp, r.HasPasskeys), r.MfaRequired, r.Locked, r.LastSignIn, r.Disabled)).ToList();
         return new UserListPage(users, query.Page, UserListQuery.PageSize, total);
     }
 
@@ -131,6 +134,11 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         if (query.Locked is { } locked)
         {
             rows = rows.Where(r => r.Locked == locked);
+        }
+
+        if (query.Disabled is { } disabled)
+        {
+            rows = rows.Where(r => r.Disabled == disabled);
         }
 
         return rows;

@@ -51,7 +51,8 @@ public sealed record UserListQuery(
     bool? Locked = null,
     UserSort Sort = UserSort.Name,
     bool Descending = false,
-    int Page = 1)
+    int Page = 1,
+    bool? Disabled = null)
 {
     public const int PageSize = 25;
 
@@ -61,7 +62,7 @@ public sealed record UserListQuery(
     /// <summary>Reads the query string's values; each value it cannot read is one problem, and nothing is defaulted over it.</summary>
     public static bool TryParse(
         string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? page,
-        out UserListQuery query, out IReadOnlyList<string> problems)
+        out UserListQuery query, out IReadOnlyList<string> problems, string? disabled = null)
     {
         var found = new List<string>();
         var parsed = new UserListQuery(Search: string.IsNullOrWhiteSpace(search) ? null : search.Trim(),
@@ -84,6 +85,11 @@ public sealed record UserListQuery(
         if (!string.IsNullOrEmpty(locked))
         {
             parsed = bool.TryParse(locked, out var value) ? parsed with { Locked = value } : Problem(parsed, found, "locked", ["true", "false"]);
+        }
+
+        if (!string.IsNullOrEmpty(disabled))
+        {
+            parsed = bool.TryParse(disabled, out var value) ? parsed with { Disabled = value } : Problem(parsed, found, "disabled", ["true", "false"]);
         }
 
         if (!string.IsNullOrEmpty(sort))
