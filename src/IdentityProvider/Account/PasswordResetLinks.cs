@@ -214,10 +214,19 @@ public sealed partial class PasswordResetLinks(
             // Built from the configured issuer, never from the request's Host header, which an
             // attacker could set to make the mail point at their own server.
             ["link"] = server.Value.UrlOf(ResetPath + "?token=" + token),
-            ["hours"] = ((int)Math.Ceiling(lifetime.TotalHours)).ToString(CultureInfo.InvariantCulture),
+            ["lifetime"] = LifetimeText(lifetime),
         };
         var template = invitation ? EmailTemplates.AccountInvitation : EmailTemplates.PasswordReset;
         await email.QueueAsync(await templates.RenderAsync(template, user.Email!, values, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>"1 hour", "72 hours", "30 minutes": the mail says how long the link works.</summary>
+    private static string LifetimeText(TimeSpan lifetime)
+    {
+        var (count, unit) = lifetime.TotalHours >= 1 && lifetime.TotalHours % 1 == 0
+            ? ((int)lifetime.TotalHours, "hour")
+            : ((int)Math.Ceiling(lifetime.TotalMinutes), "minute");
+        return count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
     }
 
     private async Task<PasswordResetLink?> FindLinkAsync(string? token, CancellationToken cancellationToken)

@@ -110,7 +110,7 @@ public static class EmailTemplates
 
     /// <summary>
     /// To a user for whom a password reset was requested (by an administrator, or by themselves with
-    /// "Forgot your password?"): the single-use link to set a new password. Placeholders: user, link, hours.
+    /// "Forgot your password?"): the single-use link to set a new password. Placeholders: user, link, lifetime (e.g. "1 hour").
     /// </summary>
     public static EmailTemplate PasswordReset { get; } = new(
         Name: "password-reset",
@@ -118,7 +118,7 @@ public static class EmailTemplates
         TextBody: """
             Hello {user},
 
-            A new password was requested for your account. Open this link within {hours} hours and choose one:
+            A new password was requested for your account. Open this link within {lifetime} and choose one:
 
             {link}
 
@@ -126,14 +126,14 @@ public static class EmailTemplates
             """,
         HtmlBody: """
             <p>Hello {user},</p>
-            <p>A new password was requested for your account. Open this link within {hours} hours and choose one:</p>
+            <p>A new password was requested for your account. Open this link within {lifetime} and choose one:</p>
             <p><a href="{link}">{link}</a></p>
             <p>The link works once. If you did not ask for this, ignore this message: your password stays as it is unless the link is opened and a new password chosen.</p>
             """);
 
     /// <summary>
     /// To a user whose account an administrator created: the single-use link to set their first
-    /// password. Placeholders: user, email, link, hours.
+    /// password. Placeholders: user, email, link, lifetime (e.g. "72 hours").
     /// </summary>
     public static EmailTemplate AccountInvitation { get; } = new(
         Name: "account-invitation",
@@ -141,7 +141,7 @@ public static class EmailTemplates
         TextBody: """
             Hello {user},
 
-            An administrator created an account for you ({email}). Open this link within {hours} hours to set your password:
+            An administrator created an account for you ({email}). Open this link within {lifetime} to set your password:
 
             {link}
 
@@ -149,7 +149,7 @@ public static class EmailTemplates
             """,
         HtmlBody: """
             <p>Hello {user},</p>
-            <p>An administrator created an account for you ({email}). Open this link within {hours} hours to set your password:</p>
+            <p>An administrator created an account for you ({email}). Open this link within {lifetime} to set your password:</p>
             <p><a href="{link}">{link}</a></p>
             <p>The link works once. After that, sign in with your email address and the password you chose.</p>
             """);
@@ -175,11 +175,11 @@ public static class EmailTemplates
             Placeholders: ["user", "link"], Required: ["link"],
             Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["link"] = "https://id.example.com/account/login" }),
         new(PasswordReset, "Password reset link",
-            Placeholders: ["user", "link", "hours"], Required: ["link"],
-            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["link"] = "https://id.example.com/account/password/reset?token=SAMPLE", ["hours"] = "1" }),
+            Placeholders: ["user", "link", "lifetime"], Required: ["link"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["link"] = "https://id.example.com/account/password/reset?token=SAMPLE", ["lifetime"] = "1 hour" }),
         new(AccountInvitation, "Invitation to a new account",
-            Placeholders: ["user", "email", "link", "hours"], Required: ["link"],
-            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["email"] = "alice@example.com", ["link"] = "https://id.example.com/account/password/reset?token=SAMPLE", ["hours"] = "72" }),
+            Placeholders: ["user", "email", "link", "lifetime"], Required: ["link"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["email"] = "alice@example.com", ["link"] = "https://id.example.com/account/password/reset?token=SAMPLE", ["lifetime"] = "72 hours" }),
     ];
 
     public static EmailTemplateDefinition? Find(string name) => Definitions.FirstOrDefault(d => d.Default.Name == name);
