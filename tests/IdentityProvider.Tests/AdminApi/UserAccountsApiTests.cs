@@ -188,6 +188,30 @@ public abstract partial class UserAccountsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UsesALink_ExactlyOnce_WhenTwoBrowsersRace()
+    {
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.SendAsync(HttpMethod.Post, $"/admin/api/users/{_host.AliceId}/password-reset", _manager)).StatusCode);
+        var link = LinkIn(Assert.Single(await _host.Factory.WithDbAsync(db => db.EmailOutbox.ToListAsync())).TextBody);
+        using var a = _host.Factory.CreateBrowserlessClient();
+        using var b = _host.Factory.CreateBrowserlessClient();
+        var (pageA, pageB) = (await a.GetPageAsync(link), await b.GetPageAsync(link));
+
+        var answers = await Task.WhenAll(
+            a.SubmitAsync(pageA, new Dictionary<string, string> { ["Password"] = NewPassword, ["ConfirmPassword"] = NewPassword }),
+            b.SubmitAsync(pageB, new Dictionary<string, string> { ["Password"] = NewPassword + "!", ["ConfirmPassword"] = NewPassword + "!" }));
+
+        var set = 0;
+        foreach (var answer in answers)
+        {
+            set += (await HtmlForms.ReadPageAsync(answer, link)).Document.QuerySelector("#password-set") is null ? 0 : 1;
+        }
+
+        Assert.Equal(1, set);
+        Assert.Equal(1, await _host.Factory.WithDbAsync(db => db.AuditEvents.CountAsync(
+            e => e.Action == AuditActions.UserPasswordReset && e.Outcome == AuditOutcome.Success)));
+    }
+
+    [Fact]
     public async Task Refuses_EveryChange_WithoutUsersManage_AndChangesNothing()
     {
         var @operator = await _host.ClientTokenAsync("operator");
