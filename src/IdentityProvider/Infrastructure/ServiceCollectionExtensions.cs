@@ -78,6 +78,12 @@ internal static class ServiceCollectionExtensions
                 "LostDevice:LinkLifetime must be positive and LostDevice:RequestInterval not negative.")
             .ValidateOnStart();
         services.AddScoped<LostDeviceRecovery>();
+        services.AddOptions<PasswordResetOptions>()
+            .Bind(configuration.GetSection(PasswordResetOptions.SectionName))
+            .Validate(o => o.LinkLifetime > TimeSpan.Zero && o.InvitationLifetime > TimeSpan.Zero && o.RequestInterval >= TimeSpan.Zero,
+                "PasswordReset:LinkLifetime and PasswordReset:InvitationLifetime must be positive and PasswordReset:RequestInterval not negative.")
+            .ValidateOnStart();
+        services.AddScoped<PasswordResetLinks>();
         services.AddScoped<SetupLinkIssuer>();
         services.AddScoped<SetupLinkRedeemer>();
         services.AddSingleton<ISetupLinkAnnouncer, ConsoleSetupLinkAnnouncer>();

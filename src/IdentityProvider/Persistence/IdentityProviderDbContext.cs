@@ -65,6 +65,7 @@ public sealed class IdentityProviderDbContext(DbContextOptions<IdentityProviderD
 
     public DbSet<FederationState> FederationStates => Set<FederationState>();
     public DbSet<FederatedSignInTicket> FederatedSignInTickets => Set<FederatedSignInTicket>();
+    public DbSet<PasswordResetLink> PasswordResetLinks => Set<PasswordResetLink>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -42,7 +42,7 @@ public sealed class AdminApiHost : IAsyncDisposable
 
     /// <summary>
     /// Clients: <c>reader</c> (idp.admin, users.read), <c>operator</c> (idp.admin, users.read and
-    /// users.manage_factors), <c>policy</c> (idp.admin, users.read, users.manage_factors and security.manage_settings), <c>auditor</c> (idp.admin, audit.read), <c>unconfigured</c> (idp.admin, no permissions), <c>reports</c> (no idp.admin), <c>console</c> (code flow with idp.admin).
+    /// users.manage_factors), <c>policy</c> (idp.admin, users.read, users.manage_factors and security.manage_settings), <c>auditor</c> (idp.admin, audit.read), <c>manager</c> (idp.admin, users.read and users.manage), <c>unconfigured</c> (idp.admin, no permissions), <c>reports</c> (no idp.admin), <c>console</c> (code flow with idp.admin).
     /// </summary>
     public static async Task<AdminApiHost> StartAsync(TestDatabase database)
     {
@@ -55,6 +55,8 @@ public sealed class AdminApiHost : IAsyncDisposable
             ["Administration:ClientPermissions:policy:1"] = "users.manage_factors",
             ["Administration:ClientPermissions:policy:2"] = "security.manage_settings",
             ["Administration:ClientPermissions:auditor:0"] = "audit.read",
+            ["Administration:ClientPermissions:manager:0"] = "users.read",
+            ["Administration:ClientPermissions:manager:1"] = "users.manage",
         });
         await host.SeedAsync();
         return host;
@@ -68,6 +70,7 @@ public sealed class AdminApiHost : IAsyncDisposable
         await AddClientAsync(clients, new ClientRegistration { ClientId = "operator", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
         await AddClientAsync(clients, new ClientRegistration { ClientId = "policy", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
         await AddClientAsync(clients, new ClientRegistration { ClientId = "auditor", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
+        await AddClientAsync(clients, new ClientRegistration { ClientId = "manager", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
         await AddClientAsync(clients, new ClientRegistration { ClientId = "unconfigured", GrantTypes = [GrantTypes.ClientCredentials], Scopes = [AdminApiScopes.Admin] });
         await AddClientAsync(clients, new ClientRegistration { ClientId = "reports", GrantTypes = [GrantTypes.ClientCredentials], Scopes = ["reports.read"] });
         await AddClientAsync(clients, new ClientRegistration

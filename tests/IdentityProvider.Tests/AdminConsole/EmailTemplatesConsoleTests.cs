@@ -47,7 +47,7 @@ public sealed class EmailTemplatesConsoleTests : IAsyncLifetime
 
         var page = await browser.GetPageAsync("/admin/email-templates");
 
-        Assert.Equal(["mfa-disabled", "lost-device", "email-sign-in-code", "passkey-request"],
+        Assert.Equal(["mfa-disabled", "lost-device", "email-sign-in-code", "passkey-request", "password-reset", "account-invitation"],
             page.Document.QuerySelectorAll("#email-templates tr[data-template]").Select(r => r.GetAttribute("data-template")));
         Assert.Contains("{link}", page.Document.QuerySelector("tr[data-template='lost-device']")!.TextContent, StringComparison.Ordinal);
     }

@@ -78,6 +78,7 @@ public static class AdminApi
                 return outcome is IValueHttpResult { Value: ProblemDetails problem } ? TypedResults.Problem(problem) : result;
             });
         api.MapUsersApi();
+        api.MapUserAccountsApi();
         api.MapUserPasskeysApi();
         api.MapUserMfaRequirementApi();
         api.MapMfaPolicyApi();

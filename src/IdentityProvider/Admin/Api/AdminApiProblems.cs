@@ -114,6 +114,23 @@ public static class AdminApiProblems
         return problem;
     }
 
+    /// <summary>
+    /// A user the operation refused field by field; nothing was saved. <c>errors</c> maps each field
+    /// (as the body names it) to its problems, as ASP.NET Core's validation problems do.
+    /// </summary>
+    public static ProblemDetails InvalidUser(IReadOnlyDictionary<string, string[]> errors)
+    {
+        var problem = Invalid("Invalid user", "The user was not saved.", errors.SelectMany(e => e.Value.Select(v => $"'{e.Key}': {v}")));
+        problem.Extensions["errors"] = errors;
+        return problem;
+    }
+
+    public static ProblemDetails CannotDisableSelf() =>
+        Problem(StatusCodes.Status409Conflict, "Cannot disable yourself", "An administrator cannot disable their own account.");
+
+    public static ProblemDetails LastAdministrator() =>
+        Problem(StatusCodes.Status409Conflict, "Last administrator", "The change would leave no enabled administrator.");
+
     private static ProblemDetails Invalid(string title, string detail, IEnumerable<string> problems)
     {
         var problem = Problem(StatusCodes.Status400BadRequest, title, detail);

@@ -10,7 +10,8 @@ public static class UsersApi
 {
     public sealed record UserListItemDto(
         string Id, string Name, string? Email, string? UserName, string? Organisation, IReadOnlyList<string> Roles,
-        string LoginMethod, string Mfa, bool MfaRequired, bool Locked, DateTimeOffset? LastSignIn);
+        string LoginMethod, string Mfa, bool MfaRequired, bool Locked, DateTimeOffset? LastSignIn, bool Disabled,
+        IReadOnlyList<string> UpstreamProviders);
 
     public sealed record UserListDto(IReadOnlyList<UserListItemDto> Users, int Page, int PageSize, int Total);
 
@@ -43,13 +44,15 @@ public static class UsersApi
     /// <param name="mfa">totp, passkeys or none</param>
     /// <param name="sort">name, email, organisation, roles, loginMethod, mfa, mfaRequired, locked or lastSignIn</param>
     /// <param name="dir">asc or desc</param>
+    /// <param name="login">password, or an upstream provider's id: only users who sign in that way</param>
+    /// <param name="disabled">true or false</param>
     public static async Task<Results<Ok<UserListDto>, BadRequest<ProblemDetails>>> ListAsync(
         UserDirectory directory, CancellationToken cancellationToken,
         string? search = null, string? mfa = null, string? mfaRequired = null, string? organisation = null, string? locked = null,
-        string? sort = null, string? dir = null, string? page = null)
+        string? sort = null, string? dir = null, string? page = null, string? login = null, string? disabled = null)
     {
         // Strings, read by the same parser as the console, so a malformed value is a 400 problem, not the binder's bare 400.
-        if (!UserListQuery.TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, out var query, out var problems))
+        if (!UserListQuery.TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, out var query, out var problems, login, disabled))
         {
             return TypedResults.BadRequest(AdminApiProblems.InvalidQuery(problems));
         }
@@ -57,7 +60,8 @@ public static class UsersApi
         var list = await directory.ListAsync(query, cancellationToken);
         return TypedResults.Ok(new UserListDto(
             [.. list.Users.Select(u => new UserListItemDto(u.Id, u.Name, u.Email, u.UserName, u.Organisation, u.Roles,
-                UserListQuery.Name(u.LoginMethod), UserListQuery.Name(u.Mfa), u.MfaRequired, u.Locked, u.LastSignIn))],
+                UserListQuery.Name(u.LoginMethod), UserListQuery.Name(u.Mfa), u.MfaRequired, u.Locked, u.LastSignIn, u.Disabled,
+                u.UpstreamProviders))],
             list.Page, list.PageSize, list.Total));
     }
 
@@ -69,10 +73,13 @@ public static class UsersApi
             return TypedResults.NotFound(AdminApiProblems.UnknownUser(userId));
         }
 
-        return TypedResults.Ok(new UserDto(user.Id, user.Name, user.UserName, user.Email, user.EmailConfirmed, user.CreatedAt, user.Disabled,
-            user.Organisation, user.Roles, UserListQuery.Name(user.Mfa), user.MfaRequired, user.RecoveryCodes, user.Locked, user.LockedUntil,
-            user.Passkeys.Count, user.PasskeyRequest is not null));
+        return TypedResults.Ok(ToDto(user));
     }
+
+    public static UserDto ToDto(UserDetail user) =>
+        new(user.Id, user.Name, user.UserName, user.Email, user.EmailConfirmed, user.CreatedAt, user.Disabled,
+            user.Organisation, user.Roles, UserListQuery.Name(user.Mfa), user.MfaRequired, user.RecoveryCodes, user.Locked, user.LockedUntil,
+            user.Passkeys.Count, user.PasskeyRequest is not null);
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>>> DisableMfaAsync(
         string userId, HttpContext http, UserAccountActions actions, CancellationToken cancellationToken)

@@ -29,6 +29,8 @@ public sealed class AdminPermissionResolver(IdentityProviderDbContext db, IOptio
         var roles = await (from userRole in db.UserRoles
                            join role in db.Roles on userRole.RoleId equals role.Id
                            where userRole.UserId == userId && role.Name != null
+                                 // A disabled account holds no permission, whatever session or token it still presents.
+                                 && db.Users.Any(u => u.Id == userId && u.DisabledAt == null)
                            select role.Name!).ToListAsync(cancellationToken);
         return roles.SelectMany(options.CurrentValue.PermissionsOfRole).ToHashSet(StringComparer.Ordinal);
     }

@@ -12,6 +12,9 @@ public static class AdminPermissions
     /// <summary>Add, request and remove users' sign-in factors (passkeys, passkey requests).</summary>
     public const string UsersManageFactors = "users.manage_factors";
 
+    /// <summary>Create, edit, disable users and reset passwords.</summary>
+    public const string UsersManage = "users.manage";
+
     /// <summary>Change the provider's security settings.</summary>
     public const string SecurityManageSettings = "security.manage_settings";
 
@@ -21,5 +24,5 @@ public static class AdminPermissions
     /// <summary>Read the audit trail.</summary>
     public const string AuditRead = "audit.read";
 
-    public static readonly IReadOnlyList<string> All = [UsersRead, UsersManageFactors, SecurityManageSettings, ClientsManage, AuditRead];
+    public static readonly IReadOnlyList<string> All = [UsersRead, UsersManageFactors, UsersManage, SecurityManageSettings, ClientsManage, AuditRead];
 }

@@ -8,6 +8,7 @@ internal static class UserAdministrationSetup
         services.AddScoped<UserDirectory>();
         services.AddScoped<UserDetails>();
         services.AddScoped<UserAccountActions>();
+        services.AddScoped<UserAccountChanges>();
         return services;
     }
 }

@@ -17,7 +17,8 @@ public sealed record UserListItem(
     MfaStatus Mfa,
     bool MfaRequired,
     bool Locked,
-    DateTimeOffset? LastSignIn)
+    DateTimeOffset? LastSignIn,
+    bool Disabled = false)
 {
     /// <summary>Display names of the upstream providers the user signs in through (their external logins).</summary>
     public IReadOnlyList<string> UpstreamProviders { get; init; } = [];
@@ -52,6 +53,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         public int MfaRank { get; init; }
         public bool MfaRequired { get; init; }
         public bool Locked { get; init; }
+        public bool Disabled { get; init; }
         public DateTimeOffset? LastSignIn { get; init; }
     }
 
@@ -75,6 +77,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
                 + (db.UserPasskeys.Any(p => p.UserId == u.Id) ? 2 : 0),
             MfaRequired = u.MfaRequired,
             Locked = u.LockoutEnd != null && u.LockoutEnd > now,
+            Disabled = u.DisabledAt != null,
             LastSignIn = db.AuditEvents.Where(e => e.Action == AuditActions.SignInSucceeded && e.TargetType == "user" && e.TargetId == u.Id)
                 .Max(e => (DateTimeOffset?)e.OccurredAt),
         }), query);
@@ -93,7 +96,7 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         var users = page.Select(r => new UserListItem(r.Id, r.Name ?? r.Id, r.Email, r.UserName, r.Organisation,
             [.. roles[r.Id].Order(StringComparer.Ordinal)],
             r.HasPassword ? LoginMethod.Password : LoginMethod.Passwordless,
-            StatusOf(r.HasTotp, r.HasPasskeys), r.MfaRequired, r.Locked, r.LastSignIn)
+            StatusOf(r.HasTotp, r.HasPasskeys), r.MfaRequired, r.Locked, r.LastSignIn, r.Disabled)
         {
             UpstreamProviders = [.. upstreams[r.Id]],
         }).ToList();
@@ -159,6 +162,11 @@ public sealed class UserDirectory(IdentityProviderDbContext db, TimeProvider tim
         else if (query.Login is { } provider)
         {
             rows = rows.Where(r => db.UserLogins.Any(l => l.UserId == r.Id && l.LoginProvider == provider));
+        }
+
+        if (query.Disabled is { } disabled)
+        {
+            rows = rows.Where(r => r.Disabled == disabled);
         }
 
         return rows;

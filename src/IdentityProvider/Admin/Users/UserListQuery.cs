@@ -55,7 +55,8 @@ public sealed record UserListQuery(
     bool? Locked = null,
     UserSort Sort = UserSort.Name,
     bool Descending = false,
-    int Page = 1)
+    int Page = 1,
+    bool? Disabled = null)
 {
     public const int PageSize = 25;
 
@@ -72,15 +73,10 @@ public sealed record UserListQuery(
     public const int MaxSearchLength = 256;
 
     /// <summary>Reads the query string's values; each value it cannot read is one problem, and nothing is defaulted over it.</summary>
-    public static bool TryParse(
-        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? page,
-        out UserListQuery query, out IReadOnlyList<string> problems) =>
-        TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, login: null, out query, out problems);
-
     /// <param name="login"><see cref="PasswordLogin"/> or an upstream provider's id (at most 100 characters).</param>
     public static bool TryParse(
-        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? page, string? login,
-        out UserListQuery query, out IReadOnlyList<string> problems)
+        string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? page,
+        out UserListQuery query, out IReadOnlyList<string> problems, string? login = null, string? disabled = null)
     {
         var found = new List<string>();
         var parsed = new UserListQuery(Search: string.IsNullOrWhiteSpace(search) ? null : search.Trim(),
@@ -103,6 +99,11 @@ public sealed record UserListQuery(
         if (!string.IsNullOrEmpty(locked))
         {
             parsed = bool.TryParse(locked, out var value) ? parsed with { Locked = value } : Problem(parsed, found, "locked", ["true", "false"]);
+        }
+
+        if (!string.IsNullOrEmpty(disabled))
+        {
+            parsed = bool.TryParse(disabled, out var value) ? parsed with { Disabled = value } : Problem(parsed, found, "disabled", ["true", "false"]);
         }
 
         if (!string.IsNullOrEmpty(sort))

@@ -20,6 +20,7 @@ internal static class SessionSetup
         services.AddSingleton<PartialSignIn>();
         services.AddScoped<SignInCompletion>();
         services.AddScoped<SignInSteps>();
+        services.AddScoped<UserSessionRevocation>();
         services.AddScoped<RememberedBrowserStore>();
         services.AddScoped<IBrowserMemory>(provider => provider.GetRequiredService<RememberedBrowserStore>());
         services.AddAuthentication(SessionOptions.Scheme).AddCookie(SessionOptions.Scheme).AddCookie(PartialSignIn.Scheme);

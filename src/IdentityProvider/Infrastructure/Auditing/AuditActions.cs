@@ -46,6 +46,16 @@ public static class AuditActions
     public const string UserMfaRequired = "user.mfa_required_set";
     public const string UserMfaNotRequired = "user.mfa_required_cleared";
     public const string UserUnlocked = "user.unlocked";
+    public const string UserCreated = "user.created";
+    public const string UserUpdated = "user.updated";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+
+    /// <summary>A password-reset or invitation link emailed (by an administrator, or asked for by the user).</summary>
+    public const string UserPasswordResetRequested = "user.password_reset_requested";
+
+    /// <summary>A new password set with an emailed link.</summary>
+    public const string UserPasswordReset = "user.password_reset";
     public const string OrganisationCreated = "organisation.created";
     public const string OrganisationMfaChanged = "organisation.mfa_changed";
     public const string OrganisationDeleted = "organisation.deleted";

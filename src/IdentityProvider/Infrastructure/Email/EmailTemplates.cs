@@ -108,7 +108,53 @@ public static class EmailTemplates
             <p>If you did not expect this, contact your administrator through a channel you already trust (not by replying to this message).</p>
             """);
 
-    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled, LostDevice, EmailSignInCode, PasskeyRequest];
+    /// <summary>
+    /// To a user for whom a password reset was requested (by an administrator, or by themselves with
+    /// "Forgot your password?"): the single-use link to set a new password. Placeholders: user, link, lifetime (e.g. "1 hour").
+    /// </summary>
+    public static EmailTemplate PasswordReset { get; } = new(
+        Name: "password-reset",
+        Subject: "Set a new password",
+        TextBody: """
+            Hello {user},
+
+            A new password was requested for your account. Open this link within {lifetime} and choose one:
+
+            {link}
+
+            The link works once. If you did not ask for this, ignore this message: your password stays as it is unless the link is opened and a new password chosen.
+            """,
+        HtmlBody: """
+            <p>Hello {user},</p>
+            <p>A new password was requested for your account. Open this link within {lifetime} and choose one:</p>
+            <p><a href="{link}">{link}</a></p>
+            <p>The link works once. If you did not ask for this, ignore this message: your password stays as it is unless the link is opened and a new password chosen.</p>
+            """);
+
+    /// <summary>
+    /// To a user whose account an administrator created: the single-use link to set their first
+    /// password. Placeholders: user, email, link, lifetime (e.g. "72 hours").
+    /// </summary>
+    public static EmailTemplate AccountInvitation { get; } = new(
+        Name: "account-invitation",
+        Subject: "Your new account",
+        TextBody: """
+            Hello {user},
+
+            An administrator created an account for you ({email}). Open this link within {lifetime} to set your password:
+
+            {link}
+
+            The link works once. After that, sign in with your email address and the password you chose.
+            """,
+        HtmlBody: """
+            <p>Hello {user},</p>
+            <p>An administrator created an account for you ({email}). Open this link within {lifetime} to set your password:</p>
+            <p><a href="{link}">{link}</a></p>
+            <p>The link works once. After that, sign in with your email address and the password you chose.</p>
+            """);
+
+    public static IReadOnlyList<EmailTemplate> All { get; } = [MfaDisabled, LostDevice, EmailSignInCode, PasskeyRequest, PasswordReset, AccountInvitation];
 
     /// <summary>
     /// What an administrator may change in each template: the placeholders its sender fills in,
@@ -128,6 +174,12 @@ public static class EmailTemplates
         new(PasskeyRequest, "Passkey request",
             Placeholders: ["user", "link"], Required: ["link"],
             Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["link"] = "https://id.example.com/account/login" }),
+        new(PasswordReset, "Password reset link",
+            Placeholders: ["user", "link", "lifetime"], Required: ["link"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["link"] = "https://id.example.com/account/password/reset?token=SAMPLE", ["lifetime"] = "1 hour" }),
+        new(AccountInvitation, "Invitation to a new account",
+            Placeholders: ["user", "email", "link", "lifetime"], Required: ["link"],
+            Samples: new Dictionary<string, string> { ["user"] = "Alice Example", ["email"] = "alice@example.com", ["link"] = "https://id.example.com/account/password/reset?token=SAMPLE", ["lifetime"] = "72 hours" }),
     ];
 
     public static EmailTemplateDefinition? Find(string name) => Definitions.FirstOrDefault(d => d.Default.Name == name);

@@ -13,7 +13,8 @@ namespace IdentityProvider.Pages.Admin.Users;
 /// <summary>
 /// One user: profile, organisation, roles, second factors, lockout, recent audit entries, and the
 /// actions on them. Each action is a post that the console filter lets through only with
-/// users.manage_factors, done by the service that owns it (which audits it), then back here.
+/// users.manage_factors (factors, lockout) or users.manage (account), done by the service that owns
+/// it (which audits it), then back here.
 /// </summary>
 [AdminPermission(AdminPermissions.UsersRead)]
 public sealed class DetailModel(
@@ -22,6 +23,7 @@ public sealed class DetailModel(
     UserMfaRequirement mfaRequirement,
     PasskeyRequests passkeyRequests,
     PasskeyManager passkeys,
+    UserAccountChanges accounts,
     IAuthenticationSessions sessions) : PageModel
 {
     public const string MessageKey = "admin.users.message";
@@ -34,6 +36,12 @@ public sealed class DetailModel(
     public const string PasskeyRequestCancelled = "The passkey request has been withdrawn.";
     public const string PasskeyDeleted = "The passkey has been deleted.";
     public const string Unlocked = "The account is unlocked.";
+    public const string Disabled = "The account is disabled: the user cannot sign in, and their sessions and refresh tokens have ended.";
+    public const string Enabled = "The account is enabled: the user can sign in again.";
+    public const string CannotDisableSelf = "You cannot disable your own account.";
+    public const string LastAdministrator = "This is the last enabled administrator: the account cannot be disabled.";
+    public const string PasswordResetSent = "The user has been emailed a single-use link to set a new password.";
+    public const string NoEmailAddress = "The user has no email address to send the link to.";
 
     public UserDetail Detail { get; private set; } = null!;
 
@@ -108,6 +116,31 @@ public sealed class DetailModel(
     [AdminPermission(AdminPermissions.UsersManageFactors)]
     public async Task<IActionResult> OnPostUnlockAsync(string id, CancellationToken cancellationToken) =>
         await actions.UnlockAsync(id, await AdministratorAsync(), cancellationToken) ? Back(id, Unlocked) : NotFound();
+
+    [AdminPermission(AdminPermissions.UsersManage)]
+    public async Task<IActionResult> OnPostDisableAsync(string id, CancellationToken cancellationToken) =>
+        (await accounts.DisableAsync(id, await AdministratorAsync(), cancellationToken)).Outcome switch
+        {
+            UserAccountOutcome.Done => Back(id, Disabled),
+            UserAccountOutcome.Self => Back(id, CannotDisableSelf),
+            UserAccountOutcome.LastAdministrator => Back(id, LastAdministrator),
+            _ => NotFound(),
+        };
+
+    [AdminPermission(AdminPermissions.UsersManage)]
+    public async Task<IActionResult> OnPostEnableAsync(string id, CancellationToken cancellationToken) =>
+        (await accounts.EnableAsync(id, await AdministratorAsync(), cancellationToken)).Outcome == UserAccountOutcome.Done
+            ? Back(id, Enabled)
+            : NotFound();
+
+    [AdminPermission(AdminPermissions.UsersManage)]
+    public async Task<IActionResult> OnPostPasswordResetAsync(string id, CancellationToken cancellationToken) =>
+        (await accounts.SendPasswordResetAsync(id, await AdministratorAsync(), cancellationToken)).Outcome switch
+        {
+            UserAccountOutcome.Done => Back(id, PasswordResetSent),
+            UserAccountOutcome.UnknownUser => NotFound(),
+            _ => Back(id, NoEmailAddress),
+        };
 
     /// <summary>The signed-in administrator's id: the console filter has already required a session.</summary>
     private async Task<string> AdministratorAsync() =>

@@ -26,12 +26,12 @@ public sealed class IndexModel(UserDirectory directory, OrganisationDirectory or
 
     public async Task OnGetAsync(
         string? search, string? mfa, string? mfaRequired, string? organisation, string? locked, string? sort, string? dir, string? login,
-        CancellationToken cancellationToken)
+        string? disabled, CancellationToken cancellationToken)
     {
         // Read from the query string itself: in Razor Pages the route value "page" names the page.
         string? page = Request.Query["page"];
         // A value the list cannot read is named on the page; the rest of the query still applies.
-        UserListQuery.TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, login, out var query, out var problems);
+        UserListQuery.TryParse(search, mfa, mfaRequired, organisation, locked, sort, dir, page, out var query, out var problems, login, disabled);
         Query = query;
         Problems = problems;
         Organisations = await organisations.ListAsync(cancellationToken);
@@ -51,6 +51,7 @@ public sealed class IndexModel(UserDirectory directory, OrganisationDirectory or
             new("organisation", q.OrganisationId),
             new("locked", q.Locked is { } locked ? (locked ? "true" : "false") : null),
             new("login", q.Login),
+            new("disabled", q.Disabled is { } disabled ? (disabled ? "true" : "false") : null),
             new("sort", q.Sort == UserSort.Name ? null : UserListQuery.Name(q.Sort)),
             new("dir", q.Descending ? "desc" : null),
             new("page", q.Page == 1 ? null : q.Page.ToString(System.Globalization.CultureInfo.InvariantCulture)),
