@@ -1,4 +1,5 @@
 using IdentityProvider.Admin.Bootstrap;
+using IdentityProvider.Admin.Users;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
 using Microsoft.AspNetCore.Identity;
@@ -25,9 +26,9 @@ public sealed record RoleAssignment(RoleAssignmentOutcome Outcome, IReadOnlyList
 /// <summary>
 /// Replaces the roles a user holds. Roles carry admin permissions and MFA enforcement, so each
 /// change is audited with the roles before and after, and the last enabled administrator keeps the
-/// administrators' role.
+/// administrators' role (<see cref="LastAdministratorGuard"/>).
 /// </summary>
-public sealed class UserRoleAssignment(IdentityProviderDbContext db, RoleManager<IdentityRole> roleManager, IAuditLog audit)
+public sealed class UserRoleAssignment(IdentityProviderDbContext db, RoleManager<IdentityRole> roleManager, LastAdministratorGuard administrators, IAuditLog audit)
 {
     public async Task<RoleAssignment> ReplaceAsync(string userId, IReadOnlyList<string> roleNames, string actor, CancellationToken cancellationToken)
     {
@@ -47,40 +48,35 @@ public sealed class UserRoleAssignment(IdentityProviderDbContext db, RoleManager
         }
 
         var administratorName = roleManager.NormalizeKey(Roles.Administrator)!;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        // Writing the administrators' role row first serialises every change of who is an administrator:
-        // PostgreSQL holds the row lock, SQLite the database's write lock, until commit. Without it, two
-        // administrators removing each other in parallel would each still count the other and both succeed.
-        await db.Roles.Where(r => r.NormalizedName == administratorName)
-            .ExecuteUpdateAsync(set => set.SetProperty(r => r.ConcurrencyStamp, Guid.NewGuid().ToString()), cancellationToken);
-
-        var current = await db.UserRoles.Where(ur => ur.UserId == userId)
-            .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r)
-            .ToListAsync(cancellationToken);
-        var removed = current.Where(r => found.All(f => f.Id != r.Id)).ToList();
-        var added = found.Where(f => current.All(r => r.Id != f.Id)).ToList();
-        if (removed.FirstOrDefault(r => r.NormalizedName == administratorName) is { } administrators
-            && !await db.UserRoles.AnyAsync(ur => ur.RoleId == administrators.Id && ur.UserId != userId
-                && db.Users.Any(u => u.Id == ur.UserId && u.DisabledAt == null), cancellationToken))
+        return await administrators.RunAsync(async () =>
         {
-            return new(RoleAssignmentOutcome.LastAdministrator, []);
-        }
+            var current = await db.UserRoles.Where(ur => ur.UserId == userId)
+                .Join(db.Roles, ur => ur.RoleId, r => r.Id, (ur, r) => r)
+                .ToListAsync(cancellationToken);
+            var removed = current.Where(r => found.All(f => f.Id != r.Id)).ToList();
+            var added = found.Where(f => current.All(r => r.Id != f.Id)).ToList();
+            if (removed.Any(r => r.NormalizedName == administratorName)
+                && await db.Users.AnyAsync(u => u.Id == userId && u.DisabledAt == null, cancellationToken)
+                && !await administrators.OtherEnabledAdministratorExistsAsync(userId, cancellationToken))
+            {
+                return new RoleAssignment(RoleAssignmentOutcome.LastAdministrator, []);
+            }
 
-        var removedIds = removed.Select(r => r.Id).ToList();
-        await db.UserRoles.Where(ur => ur.UserId == userId && removedIds.Contains(ur.RoleId)).ExecuteDeleteAsync(cancellationToken);
-        db.UserRoles.AddRange(added.Select(r => new IdentityUserRole<string> { UserId = userId, RoleId = r.Id }));
-        await db.SaveChangesAsync(cancellationToken);
+            var removedIds = removed.Select(r => r.Id).ToList();
+            await db.UserRoles.Where(ur => ur.UserId == userId && removedIds.Contains(ur.RoleId)).ExecuteDeleteAsync(cancellationToken);
+            db.UserRoles.AddRange(added.Select(r => new IdentityUserRole<string> { UserId = userId, RoleId = r.Id }));
+            await db.SaveChangesAsync(cancellationToken);
 
-        var before = Names(current);
-        var after = Names(found);
-        if (removed.Count > 0 || added.Count > 0)
-        {
-            await audit.RecordAsync(new AuditRecord(AuditActions.UserRolesChanged, actor, TargetType: "user", TargetId: userId,
-                Details: $"roles: {Describe(before)} → {Describe(after)}"), cancellationToken);
-        }
+            var before = Names(current);
+            var after = Names(found);
+            if (removed.Count > 0 || added.Count > 0)
+            {
+                await audit.RecordAsync(new AuditRecord(AuditActions.UserRolesChanged, actor, TargetType: "user", TargetId: userId,
+                    Details: $"roles: {Describe(before)} → {Describe(after)}"), cancellationToken);
+            }
 
-        await transaction.CommitAsync(cancellationToken);
-        return new(RoleAssignmentOutcome.Done, after);
+            return new RoleAssignment(RoleAssignmentOutcome.Done, after);
+        }, result => result.Outcome == RoleAssignmentOutcome.Done, cancellationToken);
     }
 
     private static List<string> Names(IEnumerable<IdentityRole> roles) => [.. roles.Select(r => r.Name!).Order(StringComparer.Ordinal)];

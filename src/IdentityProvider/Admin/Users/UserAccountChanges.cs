@@ -51,6 +51,7 @@ public sealed class UserAccountChanges(
     OrganisationDirectory organisations,
     PasswordResetLinks links,
     UserSessionRevocation revocation,
+    LastAdministratorGuard administrators,
     IAuditLog audit,
     TimeProvider time)
 {
@@ -131,7 +132,7 @@ public sealed class UserAccountChanges(
                 : new UserAccountResult(UserAccountOutcome.Invalid, Errors: errors);
         }
 
-        return await AdministratorGuardedAsync(async () =>
+        return await administrators.RunAsync(async () =>
         {
             if (await users.FindByIdAsync(userId) is not { } user)
             {
@@ -143,7 +144,7 @@ public sealed class UserAccountChanges(
             var removed = current.Where(r => !roleNames.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
             var added = roleNames.Where(r => !current.Contains(r, StringComparer.OrdinalIgnoreCase)).ToList();
             if (user.DisabledAt is null && removed.Contains(Roles.Administrator, StringComparer.OrdinalIgnoreCase)
-                && !await OtherEnabledAdministratorExistsAsync(userId, cancellationToken))
+                && !await administrators.OtherEnabledAdministratorExistsAsync(userId, cancellationToken))
             {
                 return UserAccountResult.Invalid("roles", LastAdministratorRole);
             }
@@ -207,7 +208,7 @@ public sealed class UserAccountChanges(
             }
 
             return new UserAccountResult(UserAccountOutcome.Done, userId);
-        }, cancellationToken);
+        }, IsDone, cancellationToken);
     }
 
     /// <summary>
@@ -221,7 +222,7 @@ public sealed class UserAccountChanges(
             return Task.FromResult(new UserAccountResult(UserAccountOutcome.Self));
         }
 
-        return AdministratorGuardedAsync(async () =>
+        return administrators.RunAsync(async () =>
         {
             if (await users.FindByIdAsync(userId) is not { } user)
             {
@@ -233,7 +234,7 @@ public sealed class UserAccountChanges(
                 return new UserAccountResult(UserAccountOutcome.Done, userId);
             }
 
-            if (await users.IsInRoleAsync(user, Roles.Administrator) && !await OtherEnabledAdministratorExistsAsync(userId, cancellationToken))
+            if (await users.IsInRoleAsync(user, Roles.Administrator) && !await administrators.OtherEnabledAdministratorExistsAsync(userId, cancellationToken))
             {
                 return new UserAccountResult(UserAccountOutcome.LastAdministrator);
             }
@@ -244,7 +245,7 @@ public sealed class UserAccountChanges(
             await audit.RecordAsync(new AuditRecord(AuditActions.UserDisabled, actor, TargetType: "user", TargetId: userId,
                 Details: $"sessions ended: {sessions}, grants revoked: {grants}"), cancellationToken);
             return new UserAccountResult(UserAccountOutcome.Done, userId);
-        }, cancellationToken);
+        }, IsDone, cancellationToken);
     }
 
     /// <summary>Lets the user sign in again; sessions and grants ended by the disabling stay ended.</summary>
@@ -271,51 +272,7 @@ public sealed class UserAccountChanges(
         : await links.SendAsync(userId, invitation: false, actor, cancellationToken) ? new UserAccountResult(UserAccountOutcome.Done, userId)
         : UserAccountResult.Invalid("email", "The user has no email address to send the link to.");
 
-    /// <summary>
-    /// Runs a change that could leave no enabled administrator in a serializable transaction: of two
-    /// parallel changes that would each remove one of the last two administrators (on any node), the
-    /// database lets one commit and fails the other, which is then refused.
-    /// </summary>
-    private async Task<UserAccountResult> AdministratorGuardedAsync(Func<Task<UserAccountResult>> change, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.Serializable, cancellationToken);
-            var result = await change();
-            if (result.Outcome == UserAccountOutcome.Done)
-            {
-                await transaction.CommitAsync(cancellationToken);
-            }
-
-            return result;
-        }
-        catch (Exception e) when (IsSerializationFailure(e))
-        {
-            db.ChangeTracker.Clear();
-            return new UserAccountResult(UserAccountOutcome.LastAdministrator);
-        }
-    }
-
-    private static bool IsSerializationFailure(Exception? e)
-    {
-        for (; e is not null; e = e.InnerException)
-        {
-            // PostgreSQL's serialization_failure (SQLSTATE 40001).
-            if (e is DbException { SqlState: "40001" })
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private Task<bool> OtherEnabledAdministratorExistsAsync(string userId, CancellationToken cancellationToken)
-    {
-        var role = Roles.Administrator.ToUpperInvariant();
-        return db.Users.AnyAsync(u => u.Id != userId && u.DisabledAt == null
-            && db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == role)), cancellationToken);
-    }
+    private static bool IsDone(UserAccountResult result) => result.Outcome == UserAccountOutcome.Done;
 
     private async Task<(string Email, string? DisplayName, List<string> Roles, Dictionary<string, string[]> Errors)> ValidateAsync(
         UserAccountInput input, CancellationToken cancellationToken)

@@ -9,6 +9,7 @@ internal static class UserAdministrationSetup
         services.AddScoped<UserDetails>();
         services.AddScoped<UserAccountActions>();
         services.AddScoped<UserAccountChanges>();
+        services.AddScoped<LastAdministratorGuard>();
         return services;
     }
 }
