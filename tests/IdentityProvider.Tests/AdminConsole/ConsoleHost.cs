@@ -21,7 +21,7 @@ public sealed class ConsoleHost : IAsyncDisposable
 
     private readonly TestDatabase _database = TestDatabase.Sqlite();
 
-    private ConsoleHost() => Factory = new IdentityProviderFactory(_database, Time);
+    private ConsoleHost(IReadOnlyDictionary<string, string>? settings) => Factory = new IdentityProviderFactory(_database, Time, settings: settings);
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 22, 9, 0, 10, TimeSpan.Zero));
 
@@ -34,9 +34,10 @@ public sealed class ConsoleHost : IAsyncDisposable
 
     public string AliceId { get; private set; } = null!;
 
-    public static async Task<ConsoleHost> StartAsync()
+    /// <param name="settings">Configuration the test needs besides the defaults (e.g. federation providers).</param>
+    public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        var host = new ConsoleHost();
+        var host = new ConsoleHost(settings);
         await using var scope = host.Factory.Services.CreateAsyncScope();
         host.Secret = (await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
         {
