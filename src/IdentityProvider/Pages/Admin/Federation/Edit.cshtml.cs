@@ -1,6 +1,7 @@
 using IdentityProvider.Admin.ConsoleAccess;
 using IdentityProvider.Admin.Permissions;
 using IdentityProvider.Federation.Providers;
+using IdentityProvider.Federation.Upstream;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Mvc;
@@ -14,7 +15,8 @@ namespace IdentityProvider.Pages.Admin.Federation;
 /// crafted post changes nothing either.
 /// </summary>
 [AdminPermission(AdminPermissions.UsersRead)]
-public sealed class EditModel(UpstreamProviderManager manager, UpstreamProviderOverview overview, IAuthenticationSessions sessions) : PageModel
+public sealed class EditModel(
+    UpstreamProviderManager manager, UpstreamProviderOverview overview, UpstreamMetadataCache metadata, IAuthenticationSessions sessions) : PageModel
 {
     public const string ConfirmRemovalText = "Tick the box to confirm that the provider should be removed.";
 
@@ -37,6 +39,9 @@ public sealed class EditModel(UpstreamProviderManager manager, UpstreamProviderO
     public IReadOnlyList<FieldProblem> Problems { get; private set; } = [];
 
     public bool Saved { get; private set; }
+
+    /// <summary>Set by the discovery test.</summary>
+    public DiscoveryCheck? Discovery { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {
@@ -104,6 +109,40 @@ public sealed class EditModel(UpstreamProviderManager manager, UpstreamProviderO
         return new SeeOtherResult(IndexModel.Path);
     }
 
+    /// <summary>
+    /// Reads the upstream's discovery document and JWKS as a sign-in would (through the same cache, so a
+    /// document fetched within the metadata lifetime is not asked again) and says whether they are usable.
+    /// Needs <c>security.manage_settings</c>: it makes this server call out.
+    /// </summary>
+    [AdminPermission(AdminPermissions.SecurityManageSettings)]
+    public async Task<IActionResult> OnPostDiscoveryAsync(CancellationToken cancellationToken)
+    {
+        if (!await LoadAsync(cancellationToken))
+        {
+            return NotFound();
+        }
+
+        var provider = Summary!.Provider;
+        Form = UpstreamProviderForm.From(provider);
+        try
+        {
+            var document = await metadata.GetMetadataAsync(provider.Issuer, cancellationToken);
+            var keys = await metadata.GetSigningKeysAsync(document, unknownKeyId: null, cancellationToken);
+            Discovery = new DiscoveryCheck(true, document.TokenEndpoint.AbsoluteUri, keys.Count, null);
+        }
+        // The two ways the cache says the upstream is not usable; the reason names addresses, never secrets.
+        catch (UpstreamUnavailableException ex)
+        {
+            Discovery = new DiscoveryCheck(false, null, 0, ex.Message);
+        }
+        catch (UpstreamIssuerMismatchException ex)
+        {
+            Discovery = new DiscoveryCheck(false, null, 0, ex.Message);
+        }
+
+        return Page();
+    }
+
     private async Task<bool> LoadAsync(CancellationToken cancellationToken)
     {
         Summary = await overview.FindAsync(ProviderId, cancellationToken);
@@ -112,3 +151,7 @@ public sealed class EditModel(UpstreamProviderManager manager, UpstreamProviderO
 
     private async Task<string> ActorAsync() => (await sessions.GetCurrentAsync(HttpContext))!.Subject;
 }
+
+/// <param name="TokenEndpoint">From the discovery document, when it was read.</param>
+/// <param name="Error">Why the metadata could not be used.</param>
+public sealed record DiscoveryCheck(bool Succeeded, string? TokenEndpoint, int SigningKeys, string? Error);
