@@ -154,6 +154,21 @@ public sealed class UpstreamProvidersApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task NamesTheField_OfEveryProblemTheRulesFind()
+    {
+        var response = await _host.SendJsonAsync(HttpMethod.Post, Path, _admin, new
+        {
+            id = "", displayName = "", issuer = "", clientId = "", scopes = new[] { "profile" }, claims = new { subject = "", email = "", name = "" },
+            domains = new[] { "not a domain" },
+        });
+
+        var problem = await Problems.AssertAsync(response, HttpStatusCode.BadRequest);
+        Assert.Equal(["claims", "clientId", "clientSecret", "displayName", "domains", "id", "issuer", "scopes"],
+            problem.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(0, await RowsAsync());
+    }
+
+    [Fact]
     public async Task Answers409_ForAnIdAlreadyUsed_ByConfigurationOrTheDatabase()
     {
         await CreateEntraAsync();

@@ -73,7 +73,7 @@ public static partial class UpstreamProviderRules
     /// <summary>
     /// The field a problem from <see cref="Check"/> (or the manager's "already used") is about, so the
     /// console and the admin API can show it next to its input. Every problem sentence starts with its
-    /// field's name (a test holds each message to that); anything else is reported against the form as a whole ("").
+    /// field's name (UpstreamProvidersApiTests holds every rule to that); anything else is reported against the form as a whole ("").
     /// </summary>
     public static string FieldOf(string problem)
     {
