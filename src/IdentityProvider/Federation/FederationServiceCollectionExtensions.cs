@@ -21,6 +21,7 @@ internal static class FederationServiceCollectionExtensions
         services.AddScoped<UpstreamProviderDirectory>();
         services.AddScoped<IUpstreamProviderDirectory>(sp => sp.GetRequiredService<UpstreamProviderDirectory>());
         services.AddScoped<UpstreamProviderManager>();
+        services.AddScoped<UpstreamProviderOverview>();
 
         services.AddHttpClient(UpstreamMetadataCache.HttpClientName, (sp, client) =>
             {

@@ -78,6 +78,11 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/clients/{clientId}", "put", new[] { "200", "400", "401", "403", "404" })]
     [InlineData("/admin/api/clients/{clientId}", "delete", new[] { "204", "401", "403", "404" })]
     [InlineData("/admin/api/clients/{clientId}/secret", "post", new[] { "200", "401", "403", "404", "409" })]
+    [InlineData("/admin/api/upstream-providers", "get", new[] { "200", "401", "403" })]
+    [InlineData("/admin/api/upstream-providers", "post", new[] { "201", "400", "401", "403", "409" })]
+    [InlineData("/admin/api/upstream-providers/{providerId}", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/upstream-providers/{providerId}", "put", new[] { "200", "400", "401", "403", "404", "409" })]
+    [InlineData("/admin/api/upstream-providers/{providerId}", "delete", new[] { "204", "401", "403", "404", "409" })]
     public async Task Describes_EveryOutcome_AndTheBearerRequirement(string path, string method, string[] statuses)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);
@@ -104,6 +109,11 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/users/{userId}/roles", "put", "security.manage_settings")]
     [InlineData("/admin/api/clients", "post", "clients.manage")]
     [InlineData("/admin/api/clients/{clientId}/secret", "post", "clients.manage")]
+    [InlineData("/admin/api/upstream-providers", "get", "users.read")]
+    [InlineData("/admin/api/upstream-providers", "post", "security.manage_settings")]
+    [InlineData("/admin/api/upstream-providers/{providerId}", "get", "users.read")]
+    [InlineData("/admin/api/upstream-providers/{providerId}", "put", "security.manage_settings")]
+    [InlineData("/admin/api/upstream-providers/{providerId}", "delete", "security.manage_settings")]
     public async Task Names_ThePermission(string path, string method, string permission)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);

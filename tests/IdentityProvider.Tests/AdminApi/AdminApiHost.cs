@@ -44,9 +44,10 @@ public sealed class AdminApiHost : IAsyncDisposable
     /// Clients: <c>reader</c> (idp.admin, users.read), <c>operator</c> (idp.admin, users.read and
     /// users.manage_factors), <c>policy</c> (idp.admin, users.read, users.manage_factors and security.manage_settings), <c>auditor</c> (idp.admin, audit.read), <c>manager</c> (idp.admin, users.read and users.manage), <c>unconfigured</c> (idp.admin, no permissions), <c>reports</c> (no idp.admin), <c>console</c> (code flow with idp.admin).
     /// </summary>
-    public static async Task<AdminApiHost> StartAsync(TestDatabase database)
+    /// <param name="extra">Configuration the test needs besides the permissions (e.g. federation providers).</param>
+    public static async Task<AdminApiHost> StartAsync(TestDatabase database, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var host = new AdminApiHost(database, new Dictionary<string, string>
+        var settings = new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
         {
             ["Administration:ClientPermissions:reader:0"] = "users.read",
             ["Administration:ClientPermissions:operator:0"] = "users.read",
@@ -57,7 +58,8 @@ public sealed class AdminApiHost : IAsyncDisposable
             ["Administration:ClientPermissions:auditor:0"] = "audit.read",
             ["Administration:ClientPermissions:manager:0"] = "users.read",
             ["Administration:ClientPermissions:manager:1"] = "users.manage",
-        });
+        };
+        var host = new AdminApiHost(database, settings);
         await host.SeedAsync();
         return host;
     }

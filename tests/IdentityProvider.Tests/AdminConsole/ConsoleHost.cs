@@ -34,7 +34,7 @@ public sealed class ConsoleHost : IAsyncDisposable
 
     public string AliceId { get; private set; } = null!;
 
-    /// <param name="settings">Configuration for the test, e.g. <c>Administration:RolePermissions</c>.</param>
+    /// <param name="settings">Configuration the test needs besides the defaults (e.g. federation providers).</param>
     public static async Task<ConsoleHost> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var host = new ConsoleHost(settings);

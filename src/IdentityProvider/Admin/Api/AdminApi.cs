@@ -88,6 +88,7 @@ public static class AdminApi
         api.MapSecuritySettingsApi();
         api.MapRolesApi();
         api.MapClientsApi();
+        api.MapUpstreamProvidersApi();
         return endpoints;
     }
 }

@@ -80,6 +80,20 @@ public static class AdminApiProblems
     public static ProblemDetails ClientWithoutSecret(string clientId, string method) =>
         Problem(StatusCodes.Status409Conflict, "Client has no secret", $"Client '{clientId}' authenticates with {method}, not a secret.");
 
+    public static ProblemDetails UnknownUpstreamProvider(string providerId) =>
+        Problem(StatusCodes.Status404NotFound, "Unknown upstream provider", $"There is no upstream provider with id '{providerId}'.");
+
+    /// <summary>A provider <c>UpstreamProviderRules</c> refused; nothing was saved.</summary>
+    public static ProblemDetails InvalidUpstreamProvider(IEnumerable<(string Field, string Message)> problems) =>
+        InvalidFields("Invalid upstream provider", "The upstream provider was not saved.", problems);
+
+    public static ProblemDetails UpstreamProviderExists(string providerId) =>
+        Problem(StatusCodes.Status409Conflict, "Upstream provider exists", $"An upstream provider with id '{providerId}' already exists.");
+
+    public static ProblemDetails UpstreamProviderInConfiguration(string providerId) =>
+        Problem(StatusCodes.Status409Conflict, "Upstream provider in configuration",
+            $"The upstream provider '{providerId}' is defined in configuration (Federation:Providers); change it there.");
+
     public static ProblemDetails UnknownRole(string role) =>
         Problem(StatusCodes.Status404NotFound, "Unknown role", $"There is no role named '{role}'.");
 

@@ -120,7 +120,13 @@ public sealed class UpstreamProviderManager(
 
         // Sign-ins still waiting for this provider's answer can no longer complete.
         await db.FederationStates.Where(s => s.ProviderId == providerId).ExecuteDeleteAsync(cancellationToken);
-        await audit.RecordAsync(new AuditRecord(AuditActions.FederationProviderRemoved, actor, TargetType: "upstream_provider", TargetId: providerId), cancellationToken);
+
+        // The users' links go with the provider: a provider added later under the same id may be another
+        // upstream, whose subjects must not land in these accounts. The local accounts themselves stay,
+        // with their own password and factors; a user who had only the link needs another way in.
+        var unlinked = await db.UserLogins.Where(l => l.LoginProvider == providerId).ExecuteDeleteAsync(cancellationToken);
+        await audit.RecordAsync(new AuditRecord(AuditActions.FederationProviderRemoved, actor, TargetType: "upstream_provider", TargetId: providerId,
+            Details: $"unlinked users: {unlinked}"), cancellationToken);
         return UpstreamProviderChange.Saved;
     }
 

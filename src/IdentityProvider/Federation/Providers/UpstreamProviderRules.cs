@@ -67,6 +67,21 @@ public static partial class UpstreamProviderRules
         return problems;
     }
 
+    /// <summary>The input fields the problems are about, in the admin API's camelCase.</summary>
+    public static readonly IReadOnlyList<string> Fields = ["id", "displayName", "issuer", "clientId", "clientSecret", "scopes", "claims", "domains"];
+
+    /// <summary>
+    /// The field a problem from <see cref="Check"/> (or the manager's "already used") is about, so the
+    /// console and the admin API can show it next to its input. Every problem sentence starts with its
+    /// field's name (UpstreamProvidersApiTests holds every rule to that); anything else is reported against the form as a whole ("").
+    /// </summary>
+    public static string FieldOf(string problem)
+    {
+        var end = problem.IndexOfAny([' ', ':']);
+        var name = end < 0 ? problem : problem[..end];
+        return Fields.FirstOrDefault(f => string.Equals(f, name, StringComparison.OrdinalIgnoreCase)) ?? "";
+    }
+
     /// <summary>https, or http on a loopback host for development; no query or fragment (OIDC Discovery §2).</summary>
     public static bool IsValidIssuer(string? issuer) =>
         issuer is { Length: > 0 and <= MaxIssuerLength }
