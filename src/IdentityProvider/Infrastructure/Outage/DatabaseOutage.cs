@@ -12,8 +12,9 @@ internal static class DatabaseOutage
 {
     public static bool IsOutage(Exception exception)
     {
-        // EF wraps what the driver threw (DbUpdateException, the retry strategy's
-        // InvalidOperationException), so the whole chain is looked at.
+        // EF wraps what the driver threw (DbUpdateException, the execution strategy's
+        // InvalidOperationException "likely due to a transient failure" around a 57P01 when the
+        // server cuts a pooled connection), so the whole chain is looked at.
         for (Exception? current = exception; current is not null; current = current.InnerException)
         {
             switch (current)
