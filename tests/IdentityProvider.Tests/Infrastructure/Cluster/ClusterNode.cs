@@ -18,6 +18,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly Task _stdout;
     private readonly Task _stderr;
+    private bool _disposed;
 
     private ClusterNode(string name, int port, Process process)
     {
@@ -100,7 +101,7 @@ public sealed class ClusterNode : IAsyncDisposable
         return new ClusterNode(name, port.Value, Process.Start(start)!);
     }
 
-    public bool HasExited => _process.HasExited;
+    public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>
     /// <c>kill -9</c>: SIGKILL (what <see cref="Process.Kill()"/> sends on Linux), so the node gets no
@@ -152,6 +153,11 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -160,6 +166,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
         await Task.WhenAll(_stdout, _stderr);
         _process.Dispose();
+        _disposed = true;
     }
 
     private static string ProjectDirectory() => Path.Combine(NodeScript.RepositoryRoot(), "src", "IdentityProvider");
