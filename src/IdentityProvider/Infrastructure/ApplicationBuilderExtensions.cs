@@ -2,6 +2,7 @@ using IdentityProvider.Admin.Api;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Logging;
+using IdentityProvider.Infrastructure.Outage;
 using IdentityProvider.Infrastructure.Security;
 using IdentityProvider.Protocol.Endpoints;
 
@@ -24,6 +25,10 @@ internal static class ApplicationBuilderExtensions
             app.UseExceptionHandler("/error");
             app.UseHsts();
         }
+
+        // Inside the exception handler: a database outage is answered with 503 here, in every
+        // environment; anything else goes on to the handler above.
+        app.UseMiddleware<DatabaseOutageMiddleware>();
 
         app.UseStatusCodePagesWithReExecute("/status/{0}");
         app.UseStaticFiles();

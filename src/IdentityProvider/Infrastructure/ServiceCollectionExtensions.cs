@@ -89,7 +89,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton<ISetupLinkAnnouncer, ConsoleSetupLinkAnnouncer>();
 
         services.AddTrustedProxies(configuration);
-        services.AddIdentityProviderHealthChecks();
+        services.AddIdentityProviderHealthChecks(configuration);
         services.AddBranding(configuration);
         services.AddPageLocalization();
         services.AddSingleton<IInteractionPages, InteractionPages>();

@@ -23,6 +23,12 @@ public sealed class DatabaseOptions
     /// <summary>How long start-up keeps retrying a database that is not reachable yet (e.g. still booting).</summary>
     public TimeSpan StartupConnectTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The <c>Retry-After</c> (RFC 9110 §10.2.3) of the 503 a request gets while the database is
+    /// unreachable: about how long a database restart or failover takes.
+    /// </summary>
+    public TimeSpan OutageRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
+
     public string ResolveConnectionString()
     {
         if (!string.IsNullOrWhiteSpace(ConnectionString))

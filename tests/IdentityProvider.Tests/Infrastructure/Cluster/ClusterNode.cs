@@ -18,6 +18,7 @@ public sealed class ClusterNode : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly Task _stdout;
     private readonly Task _stderr;
+    private bool _disposed;
 
     private ClusterNode(string name, int port, Process process)
     {
@@ -74,9 +75,10 @@ public sealed class ClusterNode : IAsyncDisposable
     }
 
     /// <summary>Starts the node; <see cref="WaitUntilReadyAsync"/> tells when it takes traffic.</summary>
-    public static ClusterNode Start(string name, IReadOnlyDictionary<string, string> settings)
+    /// <param name="port">A dead node's port, when a node is replaced where nginx expects it; a free port otherwise.</param>
+    public static ClusterNode Start(string name, IReadOnlyDictionary<string, string> settings, int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -96,7 +98,19 @@ public sealed class ClusterNode : IAsyncDisposable
             start.Environment["IDP__" + key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        return new ClusterNode(name, port, Process.Start(start)!);
+        return new ClusterNode(name, port.Value, Process.Start(start)!);
+    }
+
+    public bool HasExited => _disposed || _process.HasExited;
+
+    /// <summary>
+    /// <c>kill -9</c>: SIGKILL (what <see cref="Process.Kill()"/> sends on Linux), so the node gets no
+    /// chance to finish a request, flush anything or say goodbye to the database.
+    /// </summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     /// <summary>Polls the node's own <c>/health/ready</c> (not through nginx) until it answers 200.</summary>
@@ -139,6 +153,11 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -147,6 +166,7 @@ public sealed class ClusterNode : IAsyncDisposable
 
         await Task.WhenAll(_stdout, _stderr);
         _process.Dispose();
+        _disposed = true;
     }
 
     private static string ProjectDirectory() => Path.Combine(NodeScript.RepositoryRoot(), "src", "IdentityProvider");

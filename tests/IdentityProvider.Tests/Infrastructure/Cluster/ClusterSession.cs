@@ -13,7 +13,7 @@ public sealed class ClusterSession : IDisposable
 {
     private readonly IdentityProviderCluster _cluster;
     private readonly ITestOutputHelper _output;
-    private readonly int[] _linesAtStart;
+    private readonly (ClusterNode Node, int From)[] _linesAtStart;
     private readonly List<Served> _trail = [];
     private readonly List<HttpClient> _clients = [];
 
@@ -21,7 +21,7 @@ public sealed class ClusterSession : IDisposable
     {
         _cluster = cluster;
         _output = output;
-        _linesAtStart = cluster.Nodes.Select(n => n.LineCount).ToArray();
+        _linesAtStart = cluster.Nodes.Select(n => (n, n.LineCount)).ToArray();
     }
 
     /// <summary>A request through nginx and the node that answered it.</summary>
@@ -71,11 +71,12 @@ public sealed class ClusterSession : IDisposable
             _output.WriteLine($"{served.Node} {(int)served.Status} {served.Method} {served.Path}");
         }
 
-        for (var i = 0; i < _cluster.Nodes.Count; i++)
+        // The nodes at the start (one may have been killed since), then any that replaced them.
+        var nodes = _linesAtStart.Concat(_cluster.Nodes.Where(n => _linesAtStart.All(s => s.Node != n)).Select(n => (Node: n, From: 0)));
+        foreach (var (node, from) in nodes)
         {
-            var node = _cluster.Nodes[i];
-            _output.WriteLine($"--- {node.Name} ({node.Address}) output during the test");
-            foreach (var line in node.Lines(_linesAtStart[i]))
+            _output.WriteLine($"--- {node.Name} ({node.Address}{(node.HasExited ? ", exited" : "")}) output during the test");
+            foreach (var line in node.Lines(from))
             {
                 _output.WriteLine(line);
             }

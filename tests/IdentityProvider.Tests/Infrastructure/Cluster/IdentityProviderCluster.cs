@@ -37,6 +37,7 @@ public class IdentityProviderCluster : IAsyncLifetime
     private readonly PostgresCluster _postgres = new();
     private readonly List<ClusterNode> _nodes = [];
     private TestDatabase _database = null!;
+    private Dictionary<string, string> _settings = null!;
 
     /// <summary>The nodes, in the order nginx lists them.</summary>
     public IReadOnlyList<ClusterNode> Nodes => _nodes;
@@ -78,7 +79,7 @@ public class IdentityProviderCluster : IAsyncLifetime
         // nginx needs the nodes' ports and the nodes need nginx's address (their issuer), so
         // nginx's port is chosen first and the nodes are started before nginx.
         var balancerPort = NginxBalancer.FreePort();
-        var settings = Settings($"http://localhost:{balancerPort}");
+        var settings = _settings = Settings($"http://localhost:{balancerPort}");
         for (var i = 1; i <= NodeCount; i++)
         {
             // All at once on an empty database, as a Deployment's replicas start: migrations,
@@ -120,6 +121,35 @@ public class IdentityProviderCluster : IAsyncLifetime
         {
             // PostgreSQL never came up; the failure that stopped it is the one worth reporting.
         }
+    }
+
+    /// <summary>
+    /// Stops this cluster's own PostgreSQL (fast shutdown: connections are cut, committed work is
+    /// kept), as a database restart or failover does. No other test class uses this server.
+    /// </summary>
+    public Task StopDatabaseAsync() => _postgres.StopAsync();
+
+    /// <summary>
+    /// Starts PostgreSQL again. The nodes recover by themselves; only the test process's own pools
+    /// (the operator's) are emptied here, as its direct service calls have no outage handling.
+    /// </summary>
+    public async Task StartDatabaseAsync()
+    {
+        await _postgres.StartAsync();
+        Npgsql.NpgsqlConnection.ClearAllPools();
+    }
+
+    /// <summary>
+    /// Starts a fresh process for a node that was killed, on the same port (nginx's configuration
+    /// names it), and waits until it is ready, so the cluster is whole again for the next test.
+    /// </summary>
+    public async Task ReplaceNodeAsync(ClusterNode dead)
+    {
+        var index = _nodes.IndexOf(dead);
+        await dead.DisposeAsync();
+        var replacement = ClusterNode.Start(dead.Name, _settings, dead.Port);
+        _nodes[index] = replacement;
+        await replacement.WaitUntilReadyAsync();
     }
 
     /// <summary>A per-test view of the cluster: browsers through nginx, and the nodes' output for the test's log.</summary>
