@@ -98,9 +98,6 @@ public static class AdminApiProblems
     public static ProblemDetails RoleHasMembers(string role) =>
         Problem(StatusCodes.Status409Conflict, "Role has members", $"The role '{role}' has members; only a role without members can be deleted.");
 
-    public static ProblemDetails LastAdministrator() =>
-        Problem(StatusCodes.Status409Conflict, "Last administrator", "The user is the last enabled administrator; the administrators' role cannot be taken from them.");
-
     /// <summary>
     /// Like <see cref="Invalid"/>, with the problems also grouped by field in <c>errors</c> (the member
     /// name ASP.NET Core's validation problems use), so a client can show each next to its input.
