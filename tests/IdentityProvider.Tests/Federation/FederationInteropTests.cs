@@ -273,6 +273,93 @@ public abstract class FederationInteropTests : IAsyncLifetime
         Assert.Equal(0, await Server.Factory.WithDbAsync(db => db.UserSessions.CountAsync()));
     }
 
+    [Fact]
+    public async Task Offers_TheUpstreamsSignOut_AfterTheAccountPagesSignOut_AndTheUpstreamEndsItsSession()
+    {
+        await StartAsync("bypass");
+        using var browser = Server.CreateClient();
+        await SignInAsync(browser, "carol");
+        var account = await browser.GetPageAsync("/account");
+
+        var signedOut = await browser.SubmitAsync(account, new Dictionary<string, string>(), "form[action*=SignOut]");
+        var page = await HtmlForms.ReadPageAsync(signedOut, "/account");
+        var link = page.Document.QuerySelector("#upstream-sign-out")!;
+        var offer = new Uri(link.GetAttribute("href")!);
+        var query = QueryHelpers.ParseQuery(offer.Query);
+        var back = await Upstream.SignOutAsync(browser, offer);
+        var landing = await browser.GetAsync(back);
+        var landed = await HtmlForms.ReadPageAsync(landing, back.AbsoluteUri);
+
+        Assert.Equal(HttpStatusCode.OK, signedOut.StatusCode);
+        Assert.Equal(0, await Server.Factory.WithDbAsync(db => db.UserSessions.CountAsync()));
+        Assert.Equal("Also sign out of Corp", link.TextContent);
+        Assert.Equal(UpstreamIssuer + "/session/end", offer.GetLeftPart(UriPartial.Path));
+        Assert.Equal(UpstreamClientId, query["client_id"].ToString());
+        Assert.Equal(Server.Issuer + FederationPaths.SignedOut(ProviderId), query["post_logout_redirect_uri"].ToString());
+        Assert.Equal("u-carol", new JsonWebToken(query["id_token_hint"].ToString()).Subject);
+        Assert.False(string.IsNullOrEmpty(query["state"]));
+        Assert.Equal(Server.Issuer + FederationPaths.SignedOut(ProviderId) + "?state=" + query["state"], back.AbsoluteUri);
+        Assert.Equal(new UpstreamLogout(UpstreamClientId), Assert.Single(await Upstream.WaitForLogoutsAsync(1)));
+        Assert.Equal(HttpStatusCode.OK, landing.StatusCode);
+        Assert.Equal("You are signed out of Corp too", landed.Document.QuerySelector("h1")!.TextContent);
+        Assert.Equal("/account", landed.Document.QuerySelector("main a")!.GetAttribute("href"));
+        // The upstream's session is gone too: its login form is back, so wrong credentials fail.
+        var (_, login) = await AuthorizeAsync(browser);
+        await Assert.ThrowsAsync<UpstreamPageException>(async () => await Upstream.SignInAsync(browser, await StartAtUpstreamAsync(browser, Button(login)), "carol", "wrong"));
+    }
+
+    [Fact]
+    public async Task Offers_TheUpstreamsSignOut_AfterRpInitiatedLogoutWithoutARedirect()
+    {
+        await StartAsync("bypass");
+        using var browser = Server.CreateClient();
+        var idToken = await SignInAsync(browser, "carol");
+
+        var signedOut = await browser.GetPageAsync("/connect/endsession?id_token_hint=" + Uri.EscapeDataString(idToken.EncodedToken));
+
+        Assert.Equal("You are signed out", signedOut.Document.QuerySelector("h1")!.TextContent);
+        var offer = new Uri(signedOut.Document.QuerySelector("#upstream-sign-out")!.GetAttribute("href")!);
+        Assert.Equal(UpstreamClientId, QueryHelpers.ParseQuery(offer.Query)["client_id"].ToString());
+        Assert.Equal(0, await Server.Factory.WithDbAsync(db => db.UserSessions.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Shows_TheUpstreamSignedOutPage_WithoutRedirecting_AndNotFoundForAnUnknownProvider()
+    {
+        await StartAsync("bypass");
+        using var browser = Server.CreateClient();
+
+        var known = await browser.GetAsync(FederationPaths.SignedOut(ProviderId) + "?state=x&post_logout_redirect_uri=https%3A%2F%2Fevil.example");
+        var unknown = await browser.GetAsync(FederationPaths.SignedOut("nobody"));
+        var page = await HtmlForms.ReadPageAsync(known, FederationPaths.SignedOut(ProviderId));
+
+        Assert.Equal(HttpStatusCode.OK, known.StatusCode);
+        Assert.Null(known.Headers.Location);
+        Assert.Equal("You are signed out of Corp too", page.Document.QuerySelector("h1")!.TextContent);
+        Assert.DoesNotContain(page.Document.QuerySelectorAll("a"), a => a.GetAttribute("href")!.Contains("evil.example", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Null(unknown.Headers.Location);
+    }
+
+    [Fact]
+    public async Task DoesNotOffer_AnUpstreamSignOut_ForALocalSession()
+    {
+        await StartAsync("bypass");
+        var (aliceId, _) = await CreateAliceAsync(totp: false);
+        using var browser = Server.CreateClient();
+        var (flow, login) = await AuthorizeAsync(browser);
+        var requestId = QueryHelpers.ParseQuery(new Uri(Server.BaseAddress, login.Url).Query)["request"].ToString();
+        var signedIn = await browser.GetAsync($"{TestLoginStartupFilter.Path}?request={requestId}&user={aliceId}");
+        var idToken = await TokensAsync(browser, flow, signedIn);
+
+        var signedOut = await browser.GetPageAsync("/connect/endsession?id_token_hint=" + Uri.EscapeDataString(idToken.EncodedToken));
+
+        Assert.Equal(aliceId, idToken.Subject);
+        Assert.Equal("You are signed out", signedOut.Document.QuerySelector("h1")!.TextContent);
+        Assert.Null(signedOut.Document.QuerySelector("#upstream-sign-out"));
+        Assert.Equal(0, await Server.Factory.WithDbAsync(db => db.UserSessions.CountAsync()));
+    }
+
     /// <summary>
     /// Our server with one provider, <c>corp</c>, at the upstream, and the upstream with our client.
     /// Each side must name the other's address before it starts, so the upstream's port is chosen
@@ -309,7 +396,7 @@ public abstract class FederationInteropTests : IAsyncLifetime
                     ClientSecret = authentication == "private_key_jwt" ? null : UpstreamClient.DefaultSecret,
                     // The upstream checks our assertion with the keys we publish for our own ID tokens.
                     JwksUri = authentication == "private_key_jwt" ? Server.Issuer + "/.well-known/jwks" : null,
-                    PostLogoutRedirectUris = [Server.Issuer + $"/federation/{ProviderId}/signed-out"],
+                    PostLogoutRedirectUris = [Server.Issuer + FederationPaths.SignedOut(ProviderId)],
                 },
             ],
             Accounts = [Carol, Dave, Alice],
