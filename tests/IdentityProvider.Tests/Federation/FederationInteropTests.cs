@@ -22,6 +22,12 @@ public sealed class SqliteFederationInteropTests : FederationInteropTests
     protected override Task<TestDatabase> CreateDatabaseAsync() => Task.FromResult(TestDatabase.Sqlite());
 }
 
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresFederationInteropTests(PostgresCluster cluster) : FederationInteropTests
+{
+    protected override Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.PostgresAsync(cluster);
+}
+
 /// <summary>
 /// Federated sign-in end to end against an upstream that is not ours (npm <c>oidc-provider</c> 9,
 /// <see cref="UpstreamOidcProvider"/>): our server on a real loopback port, a relying party's
