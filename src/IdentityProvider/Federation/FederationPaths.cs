@@ -12,4 +12,10 @@ public static class FederationPaths
     /// taken for another provider's (mix-up, RFC 9207 §1).
     /// </summary>
     public static string Callback(string providerId) => $"/federation/{providerId}/callback";
+
+    /// <summary>
+    /// The post_logout_redirect_uri registered at the upstream (OIDC RP-Initiated Logout 1.0 §2):
+    /// where the upstream sends the user back after "Also sign out of …". It only shows a page.
+    /// </summary>
+    public static string SignedOut(string providerId) => $"/federation/{providerId}/signed-out";
 }

@@ -39,6 +39,7 @@ internal static class FederationServiceCollectionExtensions
         services.AddScoped<UpstreamUserInfoClient>();
         services.AddScoped<FederationStarter>();
         services.AddScoped<FederationCallback>();
+        services.AddScoped<UpstreamSignOut>();
 
         services.AddScoped<IFederatedSignIn, FederatedSignInService>();
         services.AddScoped<FederatedUserProvisioner>();

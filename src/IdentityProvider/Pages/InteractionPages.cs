@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Encodings.Web;
+using IdentityProvider.Federation.Upstream;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Protocol.Endpoints;
 using IdentityProvider.Protocol.Interaction;
@@ -45,8 +46,19 @@ public sealed class InteractionPages(IStringLocalizer<SharedResource> text, IOpt
             """);
     }
 
-    public Task WriteSignedOutAsync(HttpContext http) =>
-        WriteAsync(http, StatusCodes.Status200OK, text["You are signed out"], $"<p>{Html.Encode(text["You have been signed out. You can close this window."])}</p>");
+    /// <summary>
+    /// After our sign-out; a session that came from an upstream with an end_session_endpoint also
+    /// gets "Also sign out of {provider}" (<see cref="UpstreamSignOut"/>), since ending our session
+    /// leaves the upstream's, and the next "Sign in with …" would pass through it without asking.
+    /// </summary>
+    public async Task WriteSignedOutAsync(HttpContext http)
+    {
+        var upstream = await http.RequestServices.GetRequiredService<UpstreamSignOut>().LinkAsync(http, http.RequestAborted);
+        var offer = upstream is null
+            ? ""
+            : $"""<p><a class="button" id="upstream-sign-out" href="{Html.Encode(upstream.Url)}">{Html.Encode(text["Also sign out of {0}", upstream.ProviderName])}</a></p>""";
+        await WriteAsync(http, StatusCodes.Status200OK, text["You are signed out"], $"<p>{Html.Encode(text["You have been signed out. You can close this window."])}</p>{offer}");
+    }
 
     private Task WriteAsync(HttpContext http, int statusCode, string title, string body)
     {

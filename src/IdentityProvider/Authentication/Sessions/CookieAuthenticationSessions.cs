@@ -51,13 +51,20 @@ public sealed class CookieAuthenticationSessions : IAuthenticationSessions
         return session;
     }
 
-    public Task SignOutAsync(HttpContext http) => http.SignOutAsync(SessionOptions.Scheme);
-
-    /// <summary>The upstream ID token kept with the current session, for the upstream's sign-out.</summary>
-    public static async Task<string?> UpstreamIdTokenAsync(HttpContext http)
+    public async Task SignOutAsync(HttpContext http)
     {
+        // Signing out deletes the ticket that holds the upstream's ID token, which the signed-out
+        // page needs as id_token_hint for the upstream's sign-out (OIDC RP-Initiated Logout 1.0
+        // §2): read it first, for the rest of this request only.
         var current = await http.AuthenticateAsync(SessionOptions.Scheme);
-        return current.Succeeded ? current.Properties?.GetString(SessionClaims.UpstreamIdTokenItem) : null;
+        if (current.Succeeded
+            && current.Principal?.FindFirst(SessionClaims.IdentityProvider)?.Value is { } provider
+            && current.Properties?.GetString(SessionClaims.UpstreamIdTokenItem) is { } idToken)
+        {
+            new EndedFederatedSession(provider, idToken).Keep(http);
+        }
+
+        await http.SignOutAsync(SessionOptions.Scheme);
     }
 
     // A step-up replaces the session with a new one: the upstream's ID token moves over with it.

@@ -31,8 +31,12 @@ internal static class SessionSetup
                 cookie.Cookie.Name = https ? "__Host-idp.partial" : "idp.partial";
                 cookie.Cookie.SecurePolicy = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
                 cookie.Cookie.HttpOnly = true;
-                // Only this provider's own pages read it.
-                cookie.Cookie.SameSite = SameSiteMode.Strict;
+                // Only this provider's own pages read it, but Lax rather than Strict: a federated
+                // sign-in sets it on the upstream's redirect to our callback, and the redirect on to
+                // the code or link page belongs to that cross-site navigation, in which browsers
+                // withhold Strict cookies (RFC 6265bis §5.2), so the user would land on the login
+                // page. Lax still keeps it off cross-site POSTs, and its forms carry antiforgery.
+                cookie.Cookie.SameSite = SameSiteMode.Lax;
                 cookie.Cookie.Path = "/";
                 cookie.ExpireTimeSpan = PartialSignIn.Lifetime;
                 cookie.SlidingExpiration = false;

@@ -88,11 +88,14 @@ public sealed class UpstreamMetadataCache(IHttpClientFactory httpClients, TimePr
         var token = Endpoint(root, "token_endpoint", required: true)!;
         var jwks = Endpoint(root, "jwks_uri", required: true)!;
         var userInfo = Endpoint(root, "userinfo_endpoint", required: false);
+        // Only for offering the upstream's sign-out: an unusable one is left out rather than
+        // stopping sign-in, which does not need it.
+        var endSession = String(root, "end_session_endpoint") is { } endSessionValue && IsUsableEndpoint(endSessionValue) ? new Uri(endSessionValue) : null;
         var algorithms = root.TryGetProperty("id_token_signing_alg_values_supported", out var algs) && algs.ValueKind == JsonValueKind.Array
             ? algs.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!).ToList()
             : ["RS256"]; // OIDC Discovery §3: the field is required; RS256 is the one every OP must support.
         var issSupported = root.TryGetProperty("authorization_response_iss_parameter_supported", out var iss) && iss.ValueKind == JsonValueKind.True;
-        return new UpstreamMetadata(issuer, authorization, token, userInfo, jwks, algorithms, issSupported);
+        return new UpstreamMetadata(issuer, authorization, token, userInfo, jwks, algorithms, issSupported, endSession);
     }
 
     private async Task<IReadOnlyList<SecurityKey>> FetchKeysAsync(Uri jwksUri, CancellationToken cancellationToken)
@@ -155,6 +158,9 @@ public sealed class UpstreamMetadataCache(IHttpClientFactory httpClients, TimePr
 
         return new Uri(value!);
     }
+
+    private static bool IsUsableEndpoint(string value) =>
+        Providers.UpstreamProviderRules.IsValidIssuer(value) || IsHttpsWithQuery(value);
 
     private static bool IsHttpsWithQuery(string? value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps && string.IsNullOrEmpty(uri.Fragment);

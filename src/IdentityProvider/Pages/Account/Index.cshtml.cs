@@ -1,4 +1,5 @@
 using IdentityProvider.Admin.Permissions;
+using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Web;
 using IdentityProvider.Protocol.Interaction;
 using Microsoft.AspNetCore.Mvc;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace IdentityProvider.Pages.Account;
 
 /// <summary>My account: where a signed-in user manages security and connected applications.</summary>
-public sealed class IndexModel(IAuthenticationSessions sessions, AdminPermissionResolver permissions) : PageModel
+public sealed class IndexModel(IAuthenticationSessions sessions, AdminPermissionResolver permissions, IInteractionPages pages) : PageModel
 {
     public AuthenticatedSession? Session { get; private set; }
 
@@ -26,10 +27,19 @@ public sealed class IndexModel(IAuthenticationSessions sessions, AdminPermission
         return Page();
     }
 
-    /// <summary>Signs out of this provider only; applications keep their own sessions until they log out here.</summary>
+    /// <summary>
+    /// Signs out of this provider only; applications keep their own sessions until they log out
+    /// here. A federated session gets the signed-out page, which offers the upstream's sign-out.
+    /// </summary>
     public async Task<IActionResult> OnPostSignOutAsync()
     {
         await sessions.SignOutAsync(HttpContext);
+        if (EndedFederatedSession.Of(HttpContext) is not null)
+        {
+            await pages.WriteSignedOutAsync(HttpContext);
+            return new EmptyResult();
+        }
+
         return new SeeOtherResult(LoginModel.Path);
     }
 }
