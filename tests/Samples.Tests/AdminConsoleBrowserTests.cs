@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Authentication.Totp;
@@ -7,6 +9,7 @@ using IdentityProvider.Pages.Account;
 using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -28,7 +31,11 @@ public sealed class AdminConsoleFixture : HostedPagesFixture
         ["Email:Smtp:Timeout"] = "00:00:10",
         // The test drains the outbox itself; the timer must not race it.
         ["Email:SendInterval"] = "10.00:00:00",
+        // A console role that may look at users but not change settings.
+        [$"Administration:RolePermissions:{ViewerRole}:0"] = "users.read",
     };
+
+    public const string ViewerRole = "viewer";
 
     public override async Task InitializeAsync()
     {
@@ -169,6 +176,118 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         Assert.Contains(organisationId!, text, StringComparison.Ordinal);
         _journey.AssertNoConsoleErrors();
     }
+
+    [Fact]
+    public async Task RefusesTheSettingsPage_AndItsPost_ToAConsoleUserWithoutSecurityManageSettings()
+    {
+        var viewer = await samples.CreatePasswordUserAsync("Vera Viewer");
+        await AddToRoleAsync(AdminConsoleFixture.ViewerRole, viewer.Id);
+        var secret = await EnrolTotpAsync(viewer.Id);
+        samples.Time.Advance(TimeSpan.FromSeconds(30));
+        var page = await _journey.NewPageAsync();
+        await page.GotoAsync(_journey.Login);
+        await _journey.SubmitPasswordAsync(page, viewer);
+        await _journey.SubmitCodeAsync(page, secret);
+        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome);
+
+        // users.read opens the console (so the 403 below is about the permission, not the sign-in) ...
+        var users = await page.GotoAsync(samples.Idp.Issuer + "/admin/users");
+        Assert.Equal(200, users!.Status);
+
+        // ... but not the settings page.
+        var settings = await page.GotoAsync(samples.Idp.Issuer + "/admin/settings");
+        Assert.Equal(403, settings!.Status);
+        Assert.Equal("You do not have permission to open this page.", (await page.TextContentAsync("#admin-denied"))?.Trim());
+        await _journey.CaptureAsync(page, "admin-settings-denied");
+
+        // A hand-made post of the settings form, with a valid antiforgery token from a page this user
+        // may open, so that only the permission check can refuse it.
+        var before = await SettingsRowsAsync();
+        await page.GotoAsync(samples.Idp.Issuer + SecurityModel.Path);
+        var token = await page.Locator("input[name=__RequestVerificationToken]").First.InputValueAsync();
+        var form = page.APIRequest.CreateFormData();
+        form.Set("__RequestVerificationToken", token);
+        form.Set("EnforceFor", "AllUsers");
+        form.Set("GraceSignIns", "7");
+        form.Set("GraceDays", "99");
+        form.Set("RememberBrowserDays", "1");
+        var post = await page.APIRequest.PostAsync(samples.Idp.Issuer + "/admin/settings", new APIRequestContextOptions { Form = form, MaxRedirects = 0 });
+
+        Assert.Equal(403, post.Status);
+        Assert.Contains("You do not have permission to open this page.", await post.TextAsync(), StringComparison.Ordinal);
+        Assert.Equal(before, await SettingsRowsAsync());
+        // Chromium logs the 403 of the settings page as a console error, which is the point here.
+        _journey.AssertNoCspViolations();
+    }
+
+    [Fact]
+    public async Task CreatesAUser_WhoSetsAPasswordFromTheInvitation_AndSignsInToTheCrm()
+    {
+        // Named after "Rita Root": the users list test expects its own two users with an app first by name.
+        var root = await samples.CreatePasswordUserAsync("Tilda Root");
+        await MakeAdministratorsAsync(root.Id);
+        var rootSecret = await EnrolTotpAsync(root.Id);
+        samples.Time.Advance(TimeSpan.FromSeconds(30));
+        var email = $"nina.{Guid.NewGuid().ToString("N")[..8]}@example.com";
+        var admin = await _journey.NewPageAsync();
+        await admin.GotoAsync(_journey.Login);
+        await _journey.SubmitPasswordAsync(admin, root);
+        await _journey.SubmitCodeAsync(admin, rootSecret);
+        await admin.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome);
+
+        await admin.GotoAsync(samples.Idp.Issuer + "/admin/users/new");
+        await admin.FillAsync("#user-email", email);
+        await admin.FillAsync("#user-display-name", "Nina Newcomer");
+        await admin.ClickAsync("#user-form button[type=submit]");
+        await admin.WaitForURLAsync(new Regex(Regex.Escape(samples.Idp.Issuer) + "/admin/users/[^/]+$"));
+        await _journey.CaptureAsync(admin, "admin-users-3-created");
+
+        // The invitation goes through SMTP when the outbox is drained.
+        var before = samples.Smtp.Messages.Count;
+        await samples.Idp.Factory.Services.GetRequiredService<OutboxEmailDispatcher>().DrainOnceAsync(CancellationToken.None);
+        var mails = (await samples.Smtp.WaitForAsync(before + 1)).Skip(before);
+        var invitation = Assert.Single(mails, m => m.EnvelopeTo.Contains(email));
+        Assert.Equal(EmailTemplates.AccountInvitation.Subject, invitation.Subject);
+        var link = Regex.Match(invitation.Text!, @"https?://\S+").Value;
+        Assert.StartsWith(samples.Idp.Issuer, link, StringComparison.Ordinal);
+
+        // The newcomer, in a browser of their own, opens the link and chooses a password.
+        var password = "Correct horse " + Guid.NewGuid().ToString("N")[..8];
+        var page = await _journey.NewPageAsync();
+        await page.GotoAsync(link);
+        await page.FillAsync("#password", password);
+        await page.FillAsync("#confirm-password", password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("#password-set");
+
+        // Then signs in to the CRM with the address and that password.
+        await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
+        var newcomer = new PasswordUser("", email, password);
+        await _journey.SubmitPasswordAsync(page, newcomer);
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
+        Assert.Equal("Nina Newcomer", await page.TextContentAsync("#name"));
+        _journey.AssertNoConsoleErrors();
+    }
+
+    /// <summary>The saved MFA settings rows, as JSON, to compare before and after a refused post.</summary>
+    private Task<string> SettingsRowsAsync() =>
+        samples.WithIdpServicesAsync(async services =>
+            JsonSerializer.Serialize(await services.GetRequiredService<IdentityProvider.Persistence.IdentityProviderDbContext>()
+                .MfaPolicySettings.AsNoTracking().ToListAsync()));
+
+    private async Task AddToRoleAsync(string role, string userId) =>
+        await samples.WithIdpServicesAsync(async services =>
+        {
+            var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new IdentityRole(role));
+            }
+
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            Assert.True((await users.AddToRoleAsync((await users.FindByIdAsync(userId))!, role)).Succeeded);
+            return true;
+        });
 
     private async Task MakeAdministratorsAsync(params string[] userIds) =>
         await samples.WithIdpServicesAsync(async services =>

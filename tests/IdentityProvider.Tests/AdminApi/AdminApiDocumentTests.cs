@@ -83,6 +83,12 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/upstream-providers/{providerId}", "get", new[] { "200", "401", "403", "404" })]
     [InlineData("/admin/api/upstream-providers/{providerId}", "put", new[] { "200", "400", "401", "403", "404", "409" })]
     [InlineData("/admin/api/upstream-providers/{providerId}", "delete", new[] { "204", "401", "403", "404", "409" })]
+    [InlineData("/admin/api/email-templates", "get", new[] { "200", "401", "403" })]
+    [InlineData("/admin/api/email-templates/{key}", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/admin/api/email-templates/{key}", "put", new[] { "200", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/email-templates/{key}", "delete", new[] { "204", "401", "403", "404" })]
+    [InlineData("/admin/api/email-templates/{key}/preview", "post", new[] { "200", "400", "401", "403", "404" })]
+    [InlineData("/admin/api/overview", "get", new[] { "200", "401", "403" })]
     public async Task Describes_EveryOutcome_AndTheBearerRequirement(string path, string method, string[] statuses)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);
@@ -114,6 +120,12 @@ public sealed class AdminApiDocumentTests : IAsyncLifetime
     [InlineData("/admin/api/upstream-providers/{providerId}", "get", "users.read")]
     [InlineData("/admin/api/upstream-providers/{providerId}", "put", "security.manage_settings")]
     [InlineData("/admin/api/upstream-providers/{providerId}", "delete", "security.manage_settings")]
+    [InlineData("/admin/api/email-templates", "get", "security.manage_settings")]
+    [InlineData("/admin/api/email-templates/{key}", "get", "security.manage_settings")]
+    [InlineData("/admin/api/email-templates/{key}", "put", "security.manage_settings")]
+    [InlineData("/admin/api/email-templates/{key}", "delete", "security.manage_settings")]
+    [InlineData("/admin/api/email-templates/{key}/preview", "post", "security.manage_settings")]
+    [InlineData("/admin/api/overview", "get", "users.read")]
     public async Task Names_ThePermission(string path, string method, string permission)
     {
         var operation = (await DocumentAsync()).GetProperty("paths").GetProperty(path).GetProperty(method);

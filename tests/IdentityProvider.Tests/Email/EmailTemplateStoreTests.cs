@@ -71,7 +71,7 @@ public abstract class EmailTemplateStoreTests : IAsyncLifetime
 
         var problems = await store.SaveAsync(EmailTemplates.EmailSignInCode with { TextBody = "{code} {link}" }, "admin", CancellationToken.None);
 
-        Assert.Contains(problems, p => p.StartsWith("{link} is not a placeholder of this message.", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Field == "textBody" && p.Message.StartsWith("{link} is not a placeholder of this message.", StringComparison.Ordinal));
         Assert.Equal(EmailTemplates.EmailSignInCode, await store.GetAsync(EmailTemplates.EmailSignInCode, CancellationToken.None));
     }
 }

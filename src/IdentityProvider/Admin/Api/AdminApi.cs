@@ -33,6 +33,7 @@ public static class AdminApi
             .ValidateOnStart();
         services.AddScoped<AdminPermissionResolver>();
         services.AddScoped<AuditQuery>();
+        services.AddScoped<Overview.AdminOverview>();
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, AdminApiAuthenticationHandler>(AdminApiAuthenticationHandler.SchemeName, _ => { });
         services.AddAuthorization();
@@ -89,6 +90,8 @@ public static class AdminApi
         api.MapRolesApi();
         api.MapClientsApi();
         api.MapUpstreamProvidersApi();
+        api.MapEmailTemplatesApi();
+        api.MapOverviewApi();
         return endpoints;
     }
 }

@@ -94,6 +94,13 @@ public static class AdminApiProblems
         Problem(StatusCodes.Status409Conflict, "Upstream provider in configuration",
             $"The upstream provider '{providerId}' is defined in configuration (Federation:Providers); change it there.");
 
+    public static ProblemDetails UnknownEmailTemplate(string key) =>
+        Problem(StatusCodes.Status404NotFound, "Unknown email template", $"There is no email template '{key}'.");
+
+    /// <summary>A template its definition refused (<c>EmailTemplateDefinition.Problems</c>); nothing was saved.</summary>
+    public static ProblemDetails InvalidEmailTemplate(IEnumerable<Infrastructure.Email.EmailTemplateProblem> problems) =>
+        InvalidFields("Invalid email template", "The email template was not saved.", problems.Select(p => (p.Field, p.Message)));
+
     public static ProblemDetails UnknownRole(string role) =>
         Problem(StatusCodes.Status404NotFound, "Unknown role", $"There is no role named '{role}'.");
 

@@ -27,12 +27,11 @@ public sealed class EmailTemplateStore(IdentityProviderDbContext db, IAuditLog a
         await db.EmailTemplateOverrides.AsNoTracking().ToDictionaryAsync(t => t.Name, StringComparer.Ordinal, cancellationToken);
 
     /// <returns>The problems that kept the template from being saved; empty when it was.</returns>
-    public async Task<IReadOnlyList<string>> SaveAsync(EmailTemplate template, string actor, CancellationToken cancellationToken)
+    /// <exception cref="ArgumentException">there is no template named <c>template.Name</c> (callers look it up first, to answer 404)</exception>
+    public async Task<IReadOnlyList<EmailTemplateProblem>> SaveAsync(EmailTemplate template, string actor, CancellationToken cancellationToken)
     {
-        if (EmailTemplates.Find(template.Name) is not { } definition)
-        {
-            return [$"There is no email template '{template.Name}'."];
-        }
+        var definition = EmailTemplates.Find(template.Name)
+            ?? throw new ArgumentException($"There is no email template '{template.Name}'.", nameof(template));
 
         var problems = definition.Problems(template);
         if (problems.Count > 0)

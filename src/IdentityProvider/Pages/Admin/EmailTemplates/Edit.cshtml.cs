@@ -57,7 +57,7 @@ public sealed class EditModel(EmailTemplateStore templates, IAuthenticationSessi
         }
 
         Definition = definition;
-        Errors = await templates.SaveAsync(Draft(), await ActorAsync(), cancellationToken);
+        Errors = [.. (await templates.SaveAsync(Draft(), await ActorAsync(), cancellationToken)).Select(p => p.Message)];
         Status = Errors.Count == 0 ? SavedText : null;
         return Page();
     }
@@ -71,10 +71,10 @@ public sealed class EditModel(EmailTemplateStore templates, IAuthenticationSessi
 
         Definition = definition;
         var draft = Draft();
-        Errors = definition.Problems(draft);
+        Errors = [.. definition.Problems(draft).Select(p => p.Message)];
         if (Errors.Count == 0)
         {
-            Preview = draft.Render("recipient@example.com", definition.Samples);
+            Preview = definition.Preview(draft);
         }
 
         return Page();
