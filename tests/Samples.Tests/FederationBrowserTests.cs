@@ -14,7 +14,8 @@ namespace Samples.Tests;
 
 /// <summary>
 /// The hosted pages with two providers at one real upstream (npm <c>oidc-provider</c> 9):
-/// <c>corp</c> ("Corp", rule bypass) and <c>corp-mfa</c> ("Corp MFA", rule require-local).
+/// <c>corp</c> ("Corp", rule bypass), <c>corp-mfa</c> ("Corp MFA", rule require-local) and
+/// <c>corp-amr</c> ("Corp AMR", rule trust-upstream-amr).
 /// Each side names the other's address, so the upstream's port is chosen before the provider
 /// starts and the upstream starts after it, on that port.
 /// </summary>
@@ -25,6 +26,12 @@ public sealed class FederationBrowserFixture : HostedPagesFixture
     public static readonly UpstreamAccount Carol = new("u-carol", "carol") { Email = "carol@corp.example", Name = "Carol Corp" };
 
     public static readonly UpstreamAccount Erin = new("u-erin", "erin") { Email = "erin@corp.example", Name = "Erin Corp" };
+
+    /// <summary>Signs in at the upstream with a second factor there (its ID token says so).</summary>
+    public static readonly UpstreamAccount Frank = new("u-frank", "frank") { Email = "frank@corp.example", Name = "Frank Corp", Amr = ["pwd", "otp", "mfa"] };
+
+    /// <summary>Signs in at the upstream with a password only.</summary>
+    public static readonly UpstreamAccount Gina = new("u-gina", "gina") { Email = "gina@corp.example", Name = "Gina Corp", Amr = ["pwd"] };
 
     private readonly int _upstreamPort = FreePort();
 
@@ -38,9 +45,10 @@ public sealed class FederationBrowserFixture : HostedPagesFixture
             Port = _upstreamPort,
             Clients =
             [
-                new UpstreamClient(UpstreamClientId, [Idp.Issuer + FederationPaths.Callback("corp"), Idp.Issuer + FederationPaths.Callback("corp-mfa")]),
+                new UpstreamClient(UpstreamClientId,
+                    [Idp.Issuer + FederationPaths.Callback("corp"), Idp.Issuer + FederationPaths.Callback("corp-mfa"), Idp.Issuer + FederationPaths.Callback("corp-amr")]),
             ],
-            Accounts = [Carol, Erin],
+            Accounts = [Carol, Erin, Frank, Gina],
         });
     }
 
@@ -70,6 +78,7 @@ public sealed class FederationBrowserFixture : HostedPagesFixture
 
         Provider(0, "corp", "Corp", "bypass");
         Provider(1, "corp-mfa", "Corp MFA", "require-local");
+        Provider(2, "corp-amr", "Corp AMR", "trust-upstream-amr");
         return settings;
     }
 
@@ -133,6 +142,41 @@ public sealed class FederationBrowserTests(FederationBrowserFixture samples, ITe
         Assert.Equal("Erin Example", await page.TextContentAsync("#name"));
         Assert.Equal("fed otp mfa", await page.TextContentAsync("#amr"));
         _journey.AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task TrustsTheUpstreamsAmr_NoCodeAfterAnUpstreamSecondFactor_TheLocalCodeAfterAPasswordOnly()
+    {
+        CatchUpWithTheUpstreamsClock();
+        var page = await _journey.NewPageAsync();
+        await SignInAtTheUpstreamAsync(page, "Corp AMR", "frank");
+        await page.WaitForURLAsync(WhoAmI);
+        Assert.Equal("Frank Corp", await page.TextContentAsync("#name"));
+        var amr = (await page.TextContentAsync("#amr"))!.Split(' ');
+        Assert.Contains("fed", amr);
+        Assert.Contains("mfa", amr);
+        _journey.AssertNoConsoleErrors();
+
+        var secret = await LinkedUserWithAuthenticatorAsync("Gina Example", "corp-amr", FederationBrowserFixture.Gina.Sub);
+        var second = await _journey.NewPageAsync();
+        await SignInAtTheUpstreamAsync(second, "Corp AMR", "gina");
+        await second.WaitForURLAsync(url => url.StartsWith(samples.Idp.Issuer, StringComparison.Ordinal));
+        Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, second.Url);
+        await _journey.SubmitCodeAsync(second, secret);
+        await second.WaitForURLAsync(WhoAmI);
+        Assert.Equal("Gina Example", await second.TextContentAsync("#name"));
+        Assert.Equal("fed otp mfa", await second.TextContentAsync("#amr"));
+        _journey.AssertNoConsoleErrors();
+    }
+
+    private async Task SignInAtTheUpstreamAsync(IPage page, string provider, string login)
+    {
+        await page.GotoAsync(WhoAmI);
+        await page.ClickAsync($"a[data-upstream]:text-is('Sign in with {provider}')");
+        Assert.StartsWith(samples.Upstream.Issuer + "/", page.Url, StringComparison.Ordinal);
+        await page.FillAsync("input[name=login]", login);
+        await page.FillAsync("input[name=password]", UpstreamAccount.DefaultPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
     }
 
     // The provider's clock stands still unless moved, but the upstream's ID tokens carry the real

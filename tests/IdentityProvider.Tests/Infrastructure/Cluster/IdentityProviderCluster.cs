@@ -150,6 +150,35 @@ public class IdentityProviderCluster : IAsyncLifetime
         var replacement = ClusterNode.Start(dead.Name, _settings, dead.Port);
         _nodes[index] = replacement;
         await replacement.WaitUntilReadyAsync();
+        await WaitUntilBalancedToAsync(replacement);
+    }
+
+    /// <summary>
+    /// nginx took the killed node out of its rotation after the refused connections (passive
+    /// health checks: <c>max_fails</c> 1, <c>fail_timeout</c> 10 s by default) and only tries it
+    /// again once that time is over. Until then the next test would see two nodes, not three.
+    /// </summary>
+    private async Task WaitUntilBalancedToAsync(ClusterNode node)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(Issuer) };
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using (var response = await client.GetAsync("/health/live"))
+            {
+                if (NodeOf(response) == node)
+                {
+                    return;
+                }
+            }
+
+            if (DateTimeOffset.UtcNow > deadline)
+            {
+                throw new TimeoutException($"nginx did not send a request to {node.Name} within 30 s of its replacement starting.");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
     }
 
     /// <summary>A per-test view of the cluster: browsers through nginx, and the nodes' output for the test's log.</summary>
