@@ -53,6 +53,24 @@ public sealed class ClusterKeyRotationTests(IdentityProviderCluster cluster, ITe
             // locally accept the outstanding token too.
             Assert.Contains(oldKid, await KidsAsync(direct));
         }
+
+        // Once pre-publication is over the new key signs, on whichever node serves the sign-in,
+        // while the token of the old key is still accepted everywhere.
+        var signsFrom = rotated.ActivatesAt.UtcDateTime + IdentityProviderCluster.KeyCacheDuration;
+        if (signsFrom > DateTime.UtcNow)
+        {
+            await Task.Delay(signsFrom - DateTime.UtcNow);
+        }
+
+        var (_, newToken) = await SignedInAsync();
+        Assert.Equal(rotated.KeyId, new JsonWebToken(newToken).Kid);
+        foreach (var node in cluster.Nodes)
+        {
+            using var direct = new HttpClient { BaseAddress = node.DirectAddress };
+            Assert.True(await IsActiveAsync(direct, client, accessToken), $"{node.Name} refuses the old key's token after the new key took over");
+            Assert.Equal(HttpStatusCode.OK, (await UserInfoAsync(direct, accessToken)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await UserInfoAsync(direct, newToken)).StatusCode);
+        }
     }
 
     [Fact]

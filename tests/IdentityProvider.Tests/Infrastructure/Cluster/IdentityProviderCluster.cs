@@ -34,6 +34,12 @@ public class IdentityProviderCluster : IAsyncLifetime
     /// <summary>How long each node caches signing keys (<c>SigningKeys:CacheDuration</c>), short for the same reason.</summary>
     public static readonly TimeSpan KeyCacheDuration = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a rotated key is published before it signs (<c>SigningKeys:PrePublication</c>):
+    /// seconds instead of the production default's day, so the rotation test sees the new key sign.
+    /// </summary>
+    public static readonly TimeSpan KeyPrePublication = TimeSpan.FromSeconds(4);
+
     private readonly PostgresCluster _postgres = new();
     private readonly List<ClusterNode> _nodes = [];
     private TestDatabase _database = null!;
@@ -252,6 +258,7 @@ public class IdentityProviderCluster : IAsyncLifetime
             ["ForwardedHeaders:KnownProxies:0"] = "127.0.0.1",
             ["Caching:ClientLifetime"] = ClientCacheLifetime.ToString("c", CultureInfo.InvariantCulture),
             ["SigningKeys:CacheDuration"] = KeyCacheDuration.ToString("c", CultureInfo.InvariantCulture),
+            ["SigningKeys:PrePublication"] = KeyPrePublication.ToString("c", CultureInfo.InvariantCulture),
             // As IdentityProviderFactory: cheap hashes, and per-node rate limits the race tests'
             // bursts never reach (the lockout counters in the database are what they test).
             ["Passwords:Iterations"] = "1000",
