@@ -1,4 +1,5 @@
 using System.Globalization;
+using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Totp;
 using IdentityProvider.Persistence;
@@ -212,6 +213,29 @@ public class IdentityProviderCluster : IAsyncLifetime
     });
 
     /// <summary>
+    /// A new user with a password in the administrator role (every console and admin API permission),
+    /// made by the operator. The console also wants a second factor: <see cref="EnrolTotpAsync"/>.
+    /// </summary>
+    public async Task<ClusterUser> CreateAdministratorAsync()
+    {
+        var admin = await CreatePasswordUserAsync();
+        await WithServicesAsync(async services =>
+        {
+            var roles = services.GetRequiredService<RoleManager<IdentityRole>>();
+            if (!await roles.RoleExistsAsync(Roles.Administrator))
+            {
+                await roles.CreateAsync(new IdentityRole(Roles.Administrator));
+            }
+
+            var users = services.GetRequiredService<UserManager<ApplicationUser>>();
+            var added = await users.AddToRoleAsync((await users.FindByIdAsync(admin.Id))!, Roles.Administrator);
+            Assert.True(added.Succeeded, string.Join(" ", added.Errors.Select(e => e.Description)));
+            return added;
+        });
+        return admin;
+    }
+
+    /// <summary>
     /// Sets up an authenticator app for the user and returns its secret. The nodes read the real
     /// clock, so the activation uses the previous time step's code: every code of the current step
     /// and later is still unused, whichever node checks it.
@@ -226,7 +250,8 @@ public class IdentityProviderCluster : IAsyncLifetime
     });
 
     /// <summary>A new confidential client (code and refresh-token grants, PKCE), made by the operator.</summary>
-    public Task<ClusterClient> RegisterClientAsync() => WithServicesAsync(async services =>
+    /// <param name="scopes">The scopes it may ask for; by default <c>openid profile offline_access</c>.</param>
+    public Task<ClusterClient> RegisterClientAsync(IReadOnlyList<string>? scopes = null) => WithServicesAsync(async services =>
     {
         var clientId = "client-" + Guid.NewGuid().ToString("N")[..10];
         var redirect = $"https://{clientId}.example.com/signin-oidc";
@@ -235,7 +260,7 @@ public class IdentityProviderCluster : IAsyncLifetime
             ClientId = clientId,
             RedirectUris = [redirect],
             GrantTypes = [GrantTypes.AuthorizationCode, GrantTypes.RefreshToken],
-            Scopes = ["openid", "profile", "offline_access"],
+            Scopes = [.. scopes ?? ["openid", "profile", "offline_access"]],
         }, "test", CancellationToken.None);
         Assert.True(added.Succeeded, string.Join(" ", added.Errors));
         return new ClusterClient(clientId, added.NewSecret!, redirect);
