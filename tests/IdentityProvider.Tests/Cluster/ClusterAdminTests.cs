@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence.Entities;
@@ -62,9 +61,7 @@ public sealed class ClusterAdminTests(IdentityProviderCluster cluster, ITestOutp
         var answers = new List<HttpResponseMessage>();
         for (var i = 0; i < IdentityProviderCluster.NodeCount; i++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Delete, $"/admin/api/users/{user.Id}/mfa");
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-            answers.Add(await browser.SendAsync(request));
+            answers.Add(await ClusterClient.BearerAsync(browser, HttpMethod.Delete, $"/admin/api/users/{user.Id}/mfa", accessToken));
         }
 
         Assert.Equal([HttpStatusCode.NoContent, HttpStatusCode.NotFound, HttpStatusCode.NotFound], answers.Select(a => a.StatusCode));

@@ -301,6 +301,29 @@ public sealed record ClusterClient(string ClientId, string Secret, string Redire
 {
     /// <summary>A relying party's view of one sign-in through <paramref name="browser"/>.</summary>
     public CodeFlow Flow(HttpClient browser) => new(browser, ClientId, RedirectUri, Secret);
+
+    /// <summary>RFC 7662 §2.1, with the client's own credentials (§2.1 requires the caller to authenticate).</summary>
+    public async Task<HttpResponseMessage> IntrospectAsync(HttpClient http, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/introspect")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            Uri.EscapeDataString(ClientId) + ":" + Uri.EscapeDataString(Secret))));
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>OIDC Core §5.3.1 with the access token as a bearer token (RFC 6750 §2.1).</summary>
+    public static Task<HttpResponseMessage> UserInfoAsync(HttpClient http, string accessToken) => BearerAsync(http, HttpMethod.Get, "/connect/userinfo", accessToken);
+
+    /// <summary>A request with <paramref name="accessToken"/> in the Authorization header (RFC 6750 §2.1): UserInfo, the admin API.</summary>
+    public static async Task<HttpResponseMessage> BearerAsync(HttpClient http, HttpMethod method, string path, string accessToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        return await http.SendAsync(request);
+    }
 }
 
 /// <summary>Cluster tests share one cluster and run one at a time: they count what each node served.</summary>
