@@ -25,10 +25,7 @@ public sealed class ClusterAdminTests(IdentityProviderCluster cluster, ITestOutp
     [Fact]
     public async Task DisablesAUsersMfa_FromTheConsole_WhileItsPageAndItsPostLandOnDifferentNodes()
     {
-        var admin = await cluster.CreateAdministratorAsync();
-        var adminSecret = await cluster.EnrolTotpAsync(admin.Id);
-        var user = await cluster.CreatePasswordUserAsync();
-        await cluster.EnrolTotpAsync(user.Id);
+        var (admin, adminSecret, user) = await AdministratorAndUserWithTotpAsync();
         var console = _session.NewBrowser();
         // The console wants a session that proved two factors, as administrators always do.
         await HostedSignIn.ToAccountAsync(console, admin, adminSecret);
@@ -47,10 +44,7 @@ public sealed class ClusterAdminTests(IdentityProviderCluster cluster, ITestOutp
     [Fact]
     public async Task DisablesAUsersMfa_ThroughTheAdminApi_WithAnAdministratorsToken_AndSaysSoOnceOnEveryNode()
     {
-        var admin = await cluster.CreateAdministratorAsync();
-        var adminSecret = await cluster.EnrolTotpAsync(admin.Id);
-        var user = await cluster.CreatePasswordUserAsync();
-        await cluster.EnrolTotpAsync(user.Id);
+        var (admin, adminSecret, user) = await AdministratorAndUserWithTotpAsync();
         var tool = await cluster.RegisterClientAsync(["openid", "idp.admin"]);
         var browser = _session.NewBrowser();
         var flow = tool.Flow(browser);
@@ -68,6 +62,16 @@ public sealed class ClusterAdminTests(IdentityProviderCluster cluster, ITestOutp
         Assert.Equal(IdentityProviderCluster.NodeCount, _session.NodesOf(answers).Distinct().Count());
         await AssertDisabledOnceAndAnnouncedAsync(user, admin);
         await AssertSignsInWithThePasswordOnlyAsync(user);
+    }
+
+    /// <summary>An administrator and a user, each with an authenticator app (the administrator's secret is returned for the console's second step).</summary>
+    private async Task<(ClusterUser Admin, string AdminSecret, ClusterUser User)> AdministratorAndUserWithTotpAsync()
+    {
+        var admin = await cluster.CreateAdministratorAsync();
+        var adminSecret = await cluster.EnrolTotpAsync(admin.Id);
+        var user = await cluster.CreatePasswordUserAsync();
+        await cluster.EnrolTotpAsync(user.Id);
+        return (admin, adminSecret, user);
     }
 
     /// <summary>

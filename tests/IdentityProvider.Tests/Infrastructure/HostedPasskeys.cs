@@ -3,7 +3,7 @@ using System.Text.Json;
 using IdentityProvider.Pages.Account;
 using Microsoft.AspNetCore.WebUtilities;
 
-namespace IdentityProvider.Tests.Infrastructure.Cluster;
+namespace IdentityProvider.Tests.Infrastructure;
 
 /// <summary>
 /// What the passkey script of the hosted pages sends, over HTTP: ask a page for a challenge (the
