@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Authentication.Totp;
@@ -309,7 +311,7 @@ public sealed record ClusterClient(string ClientId, string Secret, string Redire
         {
             Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
         };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
             Uri.EscapeDataString(ClientId) + ":" + Uri.EscapeDataString(Secret))));
         return await http.SendAsync(request);
     }
@@ -321,7 +323,7 @@ public sealed record ClusterClient(string ClientId, string Secret, string Redire
     public static async Task<HttpResponseMessage> BearerAsync(HttpClient http, HttpMethod method, string path, string accessToken)
     {
         using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         return await http.SendAsync(request);
     }
 }
