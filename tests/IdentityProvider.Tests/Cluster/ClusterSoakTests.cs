@@ -22,11 +22,13 @@ public sealed class ClusterSoakTests(IdentityProviderCluster cluster, ITestOutpu
     private const int Workers = 4;
     private const int RefreshesPerVisit = 3;
 
-    // One TOTP user signs in at most once per 30-second step (the code of a step is accepted once),
-    // so a pool larger than the workers' sign-ins per step keeps a fresh user at hand; the
-    // password-only users fill in when none is.
+    // A TOTP user signs in at most once per 30-second step (the code of a step is accepted once),
+    // so TOTP sign-ins are capped at this many per step; password-only users take the other visits.
     private const int TotpUsers = 16;
     private const int PasswordUsers = 8;
+
+    private const string SignInWithPassword = "sign-in: password";
+    private const string SignInWithTotp = "sign-in: password + TOTP";
 
     [Fact]
     public async Task ServesAMixedLoadThroughNginxWithoutASingleError_AndNoNodesMemoryRunsAway()
@@ -76,9 +78,6 @@ public sealed class ClusterSoakTests(IdentityProviderCluster cluster, ITestOutpu
             Assert.True(node.RssEndMb < 2 * node.RssStartMb + 200, $"{node.Node} grew from {node.RssStartMb} MB to {node.RssEndMb} MB");
         });
     }
-
-    private const string SignInWithPassword = "sign-in: password";
-    private const string SignInWithTotp = "sign-in: password + TOTP";
 
     /// <summary>One user's visit to the relying party, and, every other time, an administrator's look at users and audit.</summary>
     private static async Task VisitAsync(SoakRecorder recorder, UserPool pool, ClusterClient client, HttpClient api, string adminToken, bool adminReads)
