@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using IdentityProvider.Protocol.Keys;
 using IdentityProvider.Tests.Infrastructure;
@@ -48,7 +46,7 @@ public sealed class ClusterKeyRotationTests(IdentityProviderCluster cluster, ITe
             }
 
             Assert.True(await IsActiveAsync(direct, client, accessToken), $"{node.Name} introspects the outstanding token as inactive");
-            Assert.Equal(HttpStatusCode.OK, (await UserInfoAsync(direct, accessToken)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await ClusterClient.UserInfoAsync(direct, accessToken)).StatusCode);
             // The old key stays published next to the new one, so relying parties that verify
             // locally accept the outstanding token too.
             Assert.Contains(oldKid, await KidsAsync(direct));
@@ -102,7 +100,7 @@ public sealed class ClusterKeyRotationTests(IdentityProviderCluster cluster, ITe
             foreach (var node in direct)
             {
                 Assert.False(await IsActiveAsync(node, client, accessToken));
-                var userInfo = await UserInfoAsync(node, accessToken);
+                var userInfo = await ClusterClient.UserInfoAsync(node, accessToken);
                 Assert.Equal(HttpStatusCode.Unauthorized, userInfo.StatusCode);
                 Assert.Contains("invalid_token", userInfo.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
                 Assert.DoesNotContain(kid, await KidsAsync(node));
@@ -124,25 +122,11 @@ public sealed class ClusterKeyRotationTests(IdentityProviderCluster cluster, ITe
         return (client, tokens.GetProperty("access_token").GetString()!);
     }
 
-    // RFC 7662 §2.1, with the client's own credentials (§2.1 requires the caller to authenticate).
     private static async Task<bool> IsActiveAsync(HttpClient node, ClusterClient client, string token)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/introspect")
-        {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string> { ["token"] = token }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
-            Uri.EscapeDataString(client.ClientId) + ":" + Uri.EscapeDataString(client.Secret))));
-        var response = await node.SendAsync(request);
+        var response = await client.IntrospectAsync(node, token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await CodeFlow.JsonAsync(response)).GetProperty("active").GetBoolean();
-    }
-
-    private static async Task<HttpResponseMessage> UserInfoAsync(HttpClient node, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/connect/userinfo");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await node.SendAsync(request);
     }
 
     private static async Task<List<string>> KidsAsync(HttpClient node) =>

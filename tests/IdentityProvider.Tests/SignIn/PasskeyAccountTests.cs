@@ -17,6 +17,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
+using static IdentityProvider.Tests.Infrastructure.HostedPasskeys;
 
 namespace IdentityProvider.Tests.SignIn;
 
@@ -83,7 +84,7 @@ public abstract class PasskeyAccountTests : IAsyncLifetime
         var (browser, flow, requestId) = await StartAuthorizationAsync();
 
         var token = await TokenOfAsync(browser, LoginModel.Path + "?request=" + requestId);
-        var (ceremony, options) = await ChallengeAsync(browser, LoginModel.Path + "?handler=PasskeyOptions", token, ("request", requestId));
+        var (ceremony, options, _) = await ChallengeAsync(browser, LoginModel.Path + "?handler=PasskeyOptions", token, ("request", requestId));
         var signedIn = await PostAsync(browser, LoginModel.Path + "?handler=Passkey", token,
             ("request", requestId), ("ceremony", ceremony), ("credential", _authenticator.CreateAssertion(options, Origin)));
 
@@ -110,7 +111,7 @@ public abstract class PasskeyAccountTests : IAsyncLifetime
         Assert.Null(codePage.Document.QuerySelector("a[href*='method=recovery']"));
 
         var token = codePage.Document.QuerySelector("input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
-        var (ceremony, options) = await ChallengeAsync(browser, SignInSteps.SecondFactorPath + "?handler=PasskeyOptions", token);
+        var (ceremony, options, _) = await ChallengeAsync(browser, SignInSteps.SecondFactorPath + "?handler=PasskeyOptions", token);
         using (var json = JsonDocument.Parse(options))
         {
             // Only Alice's own passkeys may answer the second step.
@@ -140,7 +141,7 @@ public abstract class PasskeyAccountTests : IAsyncLifetime
 
         var required = await browser.GetPageAsync(SignInSteps.PasskeyRequiredPath);
         var token = required.Document.QuerySelector("input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
-        var (ceremony, options) = await ChallengeAsync(browser, SignInSteps.PasskeyRequiredPath + "?handler=PasskeyCreationOptions", token, ("name", "Phone"));
+        var (ceremony, options, _) = await ChallengeAsync(browser, SignInSteps.PasskeyRequiredPath + "?handler=PasskeyCreationOptions", token, ("name", "Phone"));
         var registered = await PostAsync(browser, SignInSteps.PasskeyRequiredPath + "?handler=RegisterPasskey", token,
             ("ceremony", ceremony), ("credential", _authenticator.CreateAttestation(options, Origin)));
 
@@ -298,7 +299,7 @@ public abstract class PasskeyAccountTests : IAsyncLifetime
 
     private async Task AddPasskeyAsync(HttpClient browser, string token, string name)
     {
-        var (ceremony, options) = await ChallengeAsync(browser, SecurityModel.Path + "?handler=PasskeyCreationOptions", token, ("name", name));
+        var (ceremony, options, _) = await ChallengeAsync(browser, SecurityModel.Path + "?handler=PasskeyCreationOptions", token, ("name", name));
         var added = await PostAsync(browser, SecurityModel.Path + "?handler=RegisterPasskey", token,
             ("ceremony", ceremony), ("credential", _authenticator.CreateAttestation(options, Origin)));
         Assert.Equal(HttpStatusCode.SeeOther, added.StatusCode);
@@ -325,22 +326,5 @@ public abstract class PasskeyAccountTests : IAsyncLifetime
         var resumed = await browser.GetAsync(signedIn.Headers.Location!.OriginalString);
         var tokens = await CodeFlow.JsonAsync(await flow.RedeemAsync(flow.CodeFrom(resumed.Headers.Location!.OriginalString)));
         return new JsonWebToken(tokens.GetProperty("id_token").GetString());
-    }
-
-    private static async Task<string> TokenOfAsync(HttpClient browser, string path) =>
-        (await browser.GetPageAsync(path)).Document.QuerySelector("input[name='__RequestVerificationToken']")?.GetAttribute("value")
-        ?? throw new InvalidOperationException(path + " has no antiforgery token.");
-
-    private static Task<HttpResponseMessage> PostAsync(HttpClient browser, string path, string token, params (string Name, string Value)[] fields) =>
-        browser.PostAsync(path, new FormUrlEncodedContent(
-            fields.Select(f => KeyValuePair.Create(f.Name, f.Value)).Append(KeyValuePair.Create("__RequestVerificationToken", token))));
-
-    /// <summary>What the page's script does before calling navigator.credentials: the challenge and its ceremony handle.</summary>
-    private static async Task<(string Ceremony, string OptionsJson)> ChallengeAsync(HttpClient browser, string path, string token, params (string Name, string Value)[] fields)
-    {
-        var response = await PostAsync(browser, path, token, fields);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return (json.RootElement.GetProperty("ceremony").GetString()!, json.RootElement.GetProperty("options").GetRawText());
     }
 }

@@ -104,6 +104,25 @@ public sealed class ClusterNode : IAsyncDisposable
     public bool HasExited => _disposed || _process.HasExited;
 
     /// <summary>
+    /// The process's resident set size now (<c>VmRSS</c> in <c>/proc/PID/status</c>, Linux only):
+    /// what the node holds in memory, the figure a container's memory limit is measured against.
+    /// </summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            // "VmRSS:	  123456 kB"
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                var kilobytes = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                return long.Parse(kilobytes, System.Globalization.CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{_process.Id}/status of {Name} has no VmRSS line.");
+    }
+
+    /// <summary>
     /// <c>kill -9</c>: SIGKILL (what <see cref="Process.Kill()"/> sends on Linux), so the node gets no
     /// chance to finish a request, flush anything or say goodbye to the database.
     /// </summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Authentication.Totp;
+using IdentityProvider.Pages.Account;
 
 namespace IdentityProvider.Tests.Infrastructure.Cluster;
 
@@ -22,6 +23,25 @@ public static class HostedSignIn
         return afterPassword;
     }
 
+    /// <summary>
+    /// Signs in on the login page itself, with no client waiting: the password, then the code of
+    /// the user's app when <paramref name="secret"/> is given. For the account and console pages.
+    /// </summary>
+    /// <returns>The last step's answer: a redirect to the account's home.</returns>
+    public static async Task<HttpResponseMessage> ToAccountAsync(HttpClient browser, ClusterUser user, string? secret = null)
+    {
+        var login = await browser.GetPageAsync(LoginModel.Path);
+        var answer = await browser.SubmitAsync(login, new Dictionary<string, string> { ["Username"] = user.UserName, ["Password"] = user.Password });
+        if (secret is not null)
+        {
+            Assert.Equal(SignInSteps.SecondFactorPath, answer.Headers.Location?.OriginalString);
+            answer = await CodeAsync(browser, CodeNow(secret));
+        }
+
+        Assert.Equal(SignInCompletion.AccountHome, answer.Headers.Location?.OriginalString);
+        return answer;
+    }
+
     /// <summary>Opens the code page (or its recovery-code variant) and submits <paramref name="code"/>.</summary>
     public static async Task<HttpResponseMessage> CodeAsync(HttpClient browser, string code, string path = SignInSteps.SecondFactorPath)
     {
@@ -38,9 +58,9 @@ public static class HostedSignIn
     }
 
     /// <summary>Password then code: the whole sign-in of a user with an authenticator app, up to the code for the client.</summary>
-    public static async Task<string> WithTotpAsync(HttpClient browser, CodeFlow flow, ClusterUser user, string secret)
+    public static async Task<string> WithTotpAsync(HttpClient browser, CodeFlow flow, ClusterUser user, string secret, string scope = "openid profile offline_access")
     {
-        var afterPassword = await PasswordAsync(browser, flow, user);
+        var afterPassword = await PasswordAsync(browser, flow, user, scope);
         Assert.Equal(SignInSteps.SecondFactorPath, afterPassword.Headers.Location!.OriginalString);
         var afterCode = await CodeAsync(browser, CodeNow(secret));
         Assert.Equal(HttpStatusCode.SeeOther, afterCode.StatusCode);
