@@ -15,7 +15,8 @@ public static class ProtocolServiceCollectionExtensions
     /// <summary>
     /// The protocol's own services. The host binds the options and registers the stores
     /// (<c>Stores/</c>) and <see cref="IAuthenticationSessions"/> as singletons. A host's own
-    /// <see cref="IAuthenticationRequirementEvaluator"/>, registered before, replaces the default.
+    /// <see cref="IAuthenticationRequirementEvaluator"/> or <see cref="IClientRequestLimiter"/>,
+    /// registered before, replaces the default.
     /// </summary>
     public static IServiceCollection AddOpenIdConnectServer(this IServiceCollection services)
     {
@@ -24,6 +25,7 @@ public static class ProtocolServiceCollectionExtensions
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<PrivateKeyJwtValidator>();
         services.AddSingleton<ClientAuthenticator>();
+        services.TryAddSingleton<IClientRequestLimiter, NoClientRequestLimit>();
         services.AddSingleton<ClientAuthenticatedRequestReader>();
         services.AddSingleton<ClientCredentialsGrantValidator>();
         services.AddSingleton<AuthorizationCodeGrantValidator>();

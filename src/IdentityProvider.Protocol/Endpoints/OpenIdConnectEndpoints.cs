@@ -7,12 +7,22 @@ using Microsoft.Extensions.Options;
 
 namespace IdentityProvider.Protocol.Endpoints;
 
+/// <param name="ClientAuthenticated">
+/// The back-channel endpoints a client authenticates at (token, introspection, revocation): called
+/// by relying parties' servers, answered in JSON.
+/// </param>
+public sealed record OpenIdConnectServerEndpoints(IEndpointConventionBuilder ClientAuthenticated);
+
 public static class OpenIdConnectEndpoints
 {
     public const string DiscoveryPath = "/.well-known/openid-configuration";
 
-    /// <summary>Maps the protocol endpoints at the paths named in <see cref="OpenIdServerOptions"/>.</summary>
-    public static IEndpointRouteBuilder MapOpenIdConnectServer(this IEndpointRouteBuilder endpoints)
+    /// <summary>
+    /// Maps the protocol endpoints at the paths named in <see cref="OpenIdServerOptions"/>. The
+    /// result lets the host add conventions (a rate-limiting policy, say) to groups of them, so
+    /// the library needs to know nothing of the host's middleware.
+    /// </summary>
+    public static OpenIdConnectServerEndpoints MapOpenIdConnectServer(this IEndpointRouteBuilder endpoints)
     {
         var server = endpoints.ServiceProvider.GetRequiredService<IOptions<OpenIdServerOptions>>().Value;
         endpoints.MapGet(DiscoveryPath, (HttpContext http, DiscoveryDocument discovery) =>
@@ -30,17 +40,17 @@ public static class OpenIdConnectEndpoints
         endpoints.Map(server.EndSessionEndpointPath, (HttpContext http, EndSessionEndpoint endSession) => endSession.HandleAsync(http))
             .DisableAntiforgery();
         // Every method reaches the endpoint, so a GET gets an OAuth error rather than an HTML page.
-        endpoints.Map(server.TokenEndpointPath, (HttpContext http, TokenEndpoint token) => token.HandleAsync(http))
-            .DisableAntiforgery();
-        endpoints.Map(server.IntrospectionEndpointPath, (HttpContext http, IntrospectionEndpoint introspect) => introspect.HandleAsync(http))
-            .DisableAntiforgery();
-        endpoints.Map(server.RevocationEndpointPath, (HttpContext http, RevocationEndpoint revoke) => revoke.HandleAsync(http))
-            .DisableAntiforgery();
+        // A group without a prefix: the paths stay as configured, the group carries the conventions.
+        var clientAuthenticated = endpoints.MapGroup("");
+        clientAuthenticated.DisableAntiforgery();
+        clientAuthenticated.Map(server.TokenEndpointPath, (HttpContext http, TokenEndpoint token) => token.HandleAsync(http));
+        clientAuthenticated.Map(server.IntrospectionEndpointPath, (HttpContext http, IntrospectionEndpoint introspect) => introspect.HandleAsync(http));
+        clientAuthenticated.Map(server.RevocationEndpointPath, (HttpContext http, RevocationEndpoint revoke) => revoke.HandleAsync(http));
         // OIDC Core §5.3.1: GET and POST. A bearer token, not a cookie, authorizes the request,
         // so there is nothing for antiforgery to protect. No CORS for now.
         endpoints.MapMethods(server.UserInfoEndpointPath, [HttpMethods.Get, HttpMethods.Post], (HttpContext http, UserInfoEndpoint userInfo) => userInfo.HandleAsync(http))
             .DisableAntiforgery();
-        return endpoints;
+        return new OpenIdConnectServerEndpoints(clientAuthenticated);
     }
 
     // Public metadata: any origin may read it (browser-based clients fetch it cross-origin), and

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using IdentityProvider.Protocol.Primitives;
 using Microsoft.AspNetCore.Diagnostics;
@@ -18,12 +19,20 @@ public static class ProtocolResponseWriter
         return JsonSerializer.SerializeAsync(http.Response.Body, body, cancellationToken: http.RequestAborted);
     }
 
-    /// <summary>RFC 6749 §5.2: <c>error</c> and <c>error_description</c>; a 401 names the scheme to use.</summary>
+    /// <summary>
+    /// RFC 6749 §5.2: <c>error</c> and <c>error_description</c>; a 401 names the scheme to use, a
+    /// refusal for now says when to come back (RFC 9110 §10.2.3, whole seconds).
+    /// </summary>
     public static Task WriteErrorAsync(HttpContext http, ProtocolError error)
     {
         if (error.StatusCode == StatusCodes.Status401Unauthorized)
         {
             http.Response.Headers.WWWAuthenticate = "Basic realm=\"token\", charset=\"UTF-8\"";
+        }
+
+        if (error.RetryAfter is { } retryAfter)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         }
 
         return WriteJsonAsync(http, new Dictionary<string, string>

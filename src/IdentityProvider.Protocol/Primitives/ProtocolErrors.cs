@@ -25,6 +25,14 @@ public static class ProtocolErrors
     public static ProtocolError InvalidClient(bool viaAuthorizationHeader = false) =>
         new(ErrorCodes.InvalidClient, "Client authentication failed.", viaAuthorizationHeader ? 401 : 400);
 
+    /// <summary>
+    /// A client over its request rate. RFC 6749 §5.2 defines no code for this; RFC 6585 §4 gives
+    /// 429 with Retry-After, and <c>temporarily_unavailable</c> (RFC 6749 §4.1.2.1) is the
+    /// registered code that tells a client to try again later rather than fix its request.
+    /// </summary>
+    public static ProtocolError TooManyRequests(TimeSpan retryAfter) =>
+        new(ErrorCodes.TemporarilyUnavailable, "Too many requests. Retry after the time in the Retry-After header.", 429, retryAfter);
+
     public static ProtocolError InvalidGrant(string description) => new(ErrorCodes.InvalidGrant, description);
 
     public static ProtocolError UnauthorizedClient(string description) => new(ErrorCodes.UnauthorizedClient, description);

@@ -12,7 +12,10 @@ internal static class AuthenticationSetup
     /// <summary>The factors and what guards them.</summary>
     public static IServiceCollection AddFactors(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<SignInLockoutOptions>(configuration.GetSection(SignInLockoutOptions.SectionName));
+        services.AddOptions<SignInLockoutOptions>().Bind(configuration.GetSection(SignInLockoutOptions.SectionName))
+            .Validate(o => o.MaxDuration > TimeSpan.Zero && o.MaxConsecutiveFailures >= 0,
+                "Lockout:MaxDuration must be positive and Lockout:MaxConsecutiveFailures not negative (0 turns it off).")
+            .ValidateOnStart();
         services.AddSingleton<SignInAttemptGate>();
         // OWASP's Password Storage Cheat Sheet: PBKDF2-HMAC-SHA512 with 210,000 iterations. Hashes
         // made with fewer are upgraded at the next successful sign-in.
@@ -22,7 +25,7 @@ internal static class AuthenticationSetup
         services.AddSingleton<PasswordHashLimiter>();
         services.AddSingleton<DecoyPasswordHash>();
         services.AddScoped<PasswordAuthenticator>();
-        services.AddSignInRateLimiting(configuration);
+        services.AddRateLimits(configuration);
         services.AddSecondFactors(configuration);
         services.AddPasskeys(configuration);
         return services;

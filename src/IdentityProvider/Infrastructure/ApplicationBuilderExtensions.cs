@@ -1,4 +1,5 @@
 using IdentityProvider.Admin.Api;
+using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Infrastructure.Branding;
 using IdentityProvider.Infrastructure.Health;
 using IdentityProvider.Infrastructure.Logging;
@@ -42,7 +43,8 @@ internal static class ApplicationBuilderExtensions
         app.UseAntiforgery();
 
         app.MapIdentityProviderHealthChecks();
-        app.MapOpenIdConnectServer();
+        // The host owns the rate limiter, so it applies the policy; the library only groups the endpoints.
+        app.MapOpenIdConnectServer().ClientAuthenticated.RequireRateLimiting(RateLimitingSetup.ProtocolPolicy);
         app.MapAdminApi();
         app.MapBrandStylesheet();
         app.MapRazorPages();

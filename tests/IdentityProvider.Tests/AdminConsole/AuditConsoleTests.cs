@@ -43,6 +43,8 @@ public sealed class AuditConsoleTests : IAsyncLifetime
         _factory = new IdentityProviderFactory(_database, _time, settings: new Dictionary<string, string>
         {
             ["Administration:RolePermissions:helpdesk:0"] = "users.read",
+            // Off by default; on here so the indefinite lock's audit row can be seen.
+            ["Lockout:MaxConsecutiveFailures"] = "100",
         });
         await using var scope = _factory.Services.CreateAsyncScope();
         _secret = (await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
@@ -194,7 +196,7 @@ public sealed class AuditConsoleTests : IAsyncLifetime
         var locked = Assert.Single(rows);
         Assert.Equal(_alice, locked.GetAttribute("data-target"));
         Assert.Equal(AuditActors.System, locked.GetAttribute("data-actor"));
-        Assert.Contains("locked until 2026-11-22T09:15:00Z", locked.TextContent, StringComparison.Ordinal);
+        Assert.Contains("locked until 2026-11-22T09:15:00Z (lock 1 without a complete sign-in)", locked.TextContent, StringComparison.Ordinal);
         Assert.NotNull(await _factory.WithDbAsync(db => db.Users.Where(u => u.Id == _alice).Select(u => u.LockoutEnd).SingleAsync()));
     }
 

@@ -45,6 +45,9 @@ public sealed class IdentityProviderFactory(
         // passwords or codes), so they get limits they never reach. SignInRateLimitTests sets tight ones.
         builder.UseSetting("RateLimits:SignInPerIp:TokenLimit", "1000000");
         builder.UseSetting("RateLimits:SignInPerAccount:TokenLimit", "1000000");
+        builder.UseSetting("RateLimits:AccountRecoveryPerIp:TokenLimit", "1000000");
+        builder.UseSetting("RateLimits:ProtocolPerIp:TokenLimit", "1000000");
+        builder.UseSetting("RateLimits:ProtocolPerClient:TokenLimit", "1000000");
         builder.UseSetting("Passwords:HashQueueLimit", "1000000");
         // A test's own settings come last, so they win over the defaults above.
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())

@@ -48,7 +48,7 @@ public sealed class UserAccountActions(
 
     /// <summary>
     /// Ends a lockout, timed or permanent, and zeroes every failure counter the sign-in gate keeps,
-    /// so the user gets the full number of attempts again.
+    /// so the user gets the full number of attempts again, and the next lock is a first one.
     /// </summary>
     /// <returns>False for an unknown user.</returns>
     public async Task<bool> UnlockAsync(string userId, string actorId, CancellationToken cancellationToken)
@@ -57,7 +57,8 @@ public sealed class UserAccountActions(
             .SetProperty(u => u.LockoutEnd, (DateTimeOffset?)null)
             .SetProperty(u => u.AccessFailedCount, 0)
             .SetProperty(u => u.SecondFactorFailedCount, 0)
-            .SetProperty(u => u.ConsecutiveFailedSignIns, 0), cancellationToken);
+            .SetProperty(u => u.ConsecutiveFailedSignIns, 0)
+            .SetProperty(u => u.SuccessiveLockouts, 0), cancellationToken);
         if (changed == 1)
         {
             await audit.RecordAsync(new AuditRecord(AuditActions.UserUnlocked, actorId, TargetType: "user", TargetId: userId), cancellationToken);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Persistence;
+using IdentityProvider.Persistence.Entities;
 using IdentityProvider.Policy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -23,7 +24,10 @@ public enum SignInFactor
 /// A correct answer gives the reservation back; a wrong one keeps it, and the last one locks.
 /// The per-factor limits and the lock's duration are the saved security settings
 /// (<see cref="SecuritySettingsReader"/>, read with each attempt, so a change applies to the next
-/// attempt on every node); the consecutive-failure limit stays in configuration.
+/// attempt on every node); the longest lock and the consecutive-failure limit stay in configuration.
+/// Locks back off: each one without a complete sign-in since the last lasts twice as long, up to
+/// <see cref="SignInLockoutOptions.MaxDuration"/>, so a flood on someone's account costs the
+/// attacker more each time and the real user is never locked out for good.
 /// </summary>
 public sealed class SignInAttemptGate(
     IDbContextFactory<IdentityProviderDbContext> contexts,
@@ -32,17 +36,21 @@ public sealed class SignInAttemptGate(
     SecuritySettingsReader settings,
     IServiceScopeFactory scopes)
 {
+    // Of requests racing to lock, one conditional UPDATE wins; a loser either finds the counter
+    // reset (the lock is set) or another factor's lock counted first, and reads again.
+    private const int LockRaceRetries = 3;
+
     /// <summary>
     /// Locked now (for a while, or until an administrator unlocks it), for a sign-in that proves
     /// nothing here to be counted (an upstream's): it is refused like a locked password sign-in.
     /// </summary>
     public async Task<bool> IsLockedAsync(string userId, CancellationToken cancellationToken)
     {
-        var limits = options.Value;
+        var maxConsecutiveFailures = options.Value.MaxConsecutiveFailures;
         var now = time.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Users.AnyAsync(u => u.Id == userId && ((u.LockoutEnabled && u.LockoutEnd != null && u.LockoutEnd > now)
-            || u.ConsecutiveFailedSignIns >= limits.MaxConsecutiveFailures), cancellationToken);
+            || (maxConsecutiveFailures > 0 && u.ConsecutiveFailedSignIns >= maxConsecutiveFailures)), cancellationToken);
     }
 
     /// <returns>False when the account is locked (or at a limit): refuse without evaluating.</returns>
@@ -53,7 +61,7 @@ public sealed class SignInAttemptGate(
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var limits = await settings.GetAsync(db, cancellationToken);
         var users = db.Users.Where(u => u.Id == userId && (!u.LockoutEnabled || u.LockoutEnd == null || u.LockoutEnd <= now)
-            && u.ConsecutiveFailedSignIns < maxConsecutiveFailures);
+            && (maxConsecutiveFailures <= 0 || u.ConsecutiveFailedSignIns < maxConsecutiveFailures));
         var reserved = factor == SignInFactor.Password
             ? await users.Where(u => u.AccessFailedCount < limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
                 .SetProperty(u => u.AccessFailedCount, u => u.AccessFailedCount + 1)
@@ -66,37 +74,80 @@ public sealed class SignInAttemptGate(
 
     /// <summary>
     /// The attempt was wrong: its reservation stands. At the factor's limit the account locks for
-    /// the saved (or configured) lockout duration and the counter starts again; at the consecutive limit it
-    /// locks until an administrator unlocks it. One statement each, so no interleaving undoes a lock.
-    /// The statement that locks is the one that audits it: a row per lock, whichever request got there.
+    /// <see cref="LockDuration"/> and the counter starts again; at the consecutive limit, when an
+    /// operator set one, it locks until an administrator unlocks it. Each lock is one conditional
+    /// statement, so no interleaving undoes, loses or doubles one. The statement that locks is the
+    /// one that audits it: a row per lock, whichever request got there.
     /// </summary>
     public async Task RecordFailureAsync(string userId, SignInFactor factor, CancellationToken cancellationToken)
     {
-        var maxConsecutiveFailures = options.Value.MaxConsecutiveFailures;
+        var lockout = options.Value;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var limits = await settings.GetAsync(db, cancellationToken);
-        var lockedUntil = time.GetUtcNow() + limits.LockoutDuration;
+        var limit = factor == SignInFactor.Password ? limits.MaxFailedPasswords : limits.MaxFailedCodes;
+        var now = time.GetUtcNow();
         var user = db.Users.Where(u => u.Id == userId && u.LockoutEnabled);
-        var lockedForDuration = factor == SignInFactor.Password
-            ? await user.Where(u => u.AccessFailedCount >= limits.MaxFailedPasswords).ExecuteUpdateAsync(set => set
-                .SetProperty(u => u.LockoutEnd, lockedUntil)
-                .SetProperty(u => u.AccessFailedCount, 0), cancellationToken)
-            : await user.Where(u => u.SecondFactorFailedCount >= limits.MaxFailedCodes).ExecuteUpdateAsync(set => set
-                .SetProperty(u => u.LockoutEnd, lockedUntil)
-                .SetProperty(u => u.SecondFactorFailedCount, 0), cancellationToken);
 
-        var lockedIndefinitely = await user.Where(u => u.ConsecutiveFailedSignIns >= maxConsecutiveFailures && u.LockoutEnd != DateTimeOffset.MaxValue)
-            .ExecuteUpdateAsync(set => set.SetProperty(u => u.LockoutEnd, DateTimeOffset.MaxValue), cancellationToken);
+        (DateTimeOffset Until, int Lock)? locked = null;
+        for (var attempt = 0; attempt < LockRaceRetries && locked is null; attempt++)
+        {
+            var row = await user.AsNoTracking()
+                .Select(u => new { Failed = factor == SignInFactor.Password ? u.AccessFailedCount : u.SecondFactorFailedCount, u.SuccessiveLockouts })
+                .SingleOrDefaultAsync(cancellationToken);
+            if (row is null || row.Failed < limit)
+            {
+                break;
+            }
+
+            var until = now + LockDuration(limits.LockoutDuration, row.SuccessiveLockouts, lockout.MaxDuration);
+            var unchanged = user.Where(u => u.SuccessiveLockouts == row.SuccessiveLockouts);
+            var won = factor == SignInFactor.Password
+                ? await unchanged.Where(u => u.AccessFailedCount >= limit).ExecuteUpdateAsync(set => set
+                    .SetProperty(u => u.LockoutEnd, until)
+                    .SetProperty(u => u.AccessFailedCount, 0)
+                    .SetProperty(u => u.SuccessiveLockouts, u => u.SuccessiveLockouts + 1), cancellationToken)
+                : await unchanged.Where(u => u.SecondFactorFailedCount >= limit).ExecuteUpdateAsync(set => set
+                    .SetProperty(u => u.LockoutEnd, until)
+                    .SetProperty(u => u.SecondFactorFailedCount, 0)
+                    .SetProperty(u => u.SuccessiveLockouts, u => u.SuccessiveLockouts + 1), cancellationToken);
+            if (won == 1)
+            {
+                locked = (until, row.SuccessiveLockouts + 1);
+            }
+        }
+
+        var maxConsecutiveFailures = lockout.MaxConsecutiveFailures;
+        var lockedIndefinitely = maxConsecutiveFailures > 0
+            && await user.Where(u => u.ConsecutiveFailedSignIns >= maxConsecutiveFailures && u.LockoutEnd != DateTimeOffset.MaxValue)
+                .ExecuteUpdateAsync(set => set.SetProperty(u => u.LockoutEnd, DateTimeOffset.MaxValue), cancellationToken) > 0;
 
         var what = factor == SignInFactor.Password ? "wrong passwords" : "wrong second-factor codes";
-        if (lockedIndefinitely > 0)
+        if (lockedIndefinitely)
         {
             await AuditLockAsync(userId, $"{maxConsecutiveFailures} failed sign-ins in a row: locked until an administrator unlocks", cancellationToken);
         }
-        else if (lockedForDuration > 0)
+        else if (locked is var (lockedUntil, lockNumber))
         {
-            await AuditLockAsync(userId, string.Create(CultureInfo.InvariantCulture, $"too many {what}: locked until {lockedUntil.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}"), cancellationToken);
+            await AuditLockAsync(userId, string.Create(CultureInfo.InvariantCulture,
+                $"too many {what}: locked until {lockedUntil.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} (lock {lockNumber} without a complete sign-in)"), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The <paramref name="previousLocks"/>+1-th lock in a row: <paramref name="first"/> doubled for
+    /// each lock before it, capped at <paramref name="longest"/> (but never below <paramref name="first"/>).
+    /// </summary>
+    public static TimeSpan LockDuration(TimeSpan first, int previousLocks, TimeSpan longest)
+    {
+        var cap = first > longest ? first : longest;
+        var duration = first;
+        // Doubling stops at the cap, so a long run of locks never overflows TimeSpan.
+        for (var i = 0; i < previousLocks && duration < cap; i++)
+        {
+            duration *= 2;
+        }
+
+        return duration < cap ? duration : cap;
     }
 
     // The gate is a singleton and the audit log belongs to a scope (it writes through that scope's context).
@@ -109,7 +160,9 @@ public sealed class SignInAttemptGate(
 
     /// <summary>
     /// The factor was right: its counter resets. A correct password leaves the code counter alone,
-    /// so re-entering the password never buys more guesses at the code.
+    /// so re-entering the password never buys more guesses at the code. Only a complete sign-in
+    /// ends the back-off (<see cref="ApplicationUser.SuccessiveLockouts"/>): a password an attacker
+    /// knows, without the second factor, does not.
     /// </summary>
     public async Task RecordSuccessAsync(string userId, SignInFactor factor, bool signInComplete, CancellationToken cancellationToken)
     {
@@ -126,13 +179,23 @@ public sealed class SignInAttemptGate(
         {
             await user.ExecuteUpdateAsync(set => set
                 .SetProperty(u => u.AccessFailedCount, 0)
+                .SetProperty(u => u.ConsecutiveFailedSignIns, 0)
+                .SetProperty(u => u.SuccessiveLockouts, 0), cancellationToken);
+        }
+        else if (!signInComplete)
+        {
+            // A code re-confirmed on the security page: the user is signed in already, so the
+            // back-off, which counts locks between sign-ins, stays as it is.
+            await user.ExecuteUpdateAsync(set => set
+                .SetProperty(u => u.SecondFactorFailedCount, 0)
                 .SetProperty(u => u.ConsecutiveFailedSignIns, 0), cancellationToken);
         }
         else
         {
             await user.ExecuteUpdateAsync(set => set
                 .SetProperty(u => u.SecondFactorFailedCount, 0)
-                .SetProperty(u => u.ConsecutiveFailedSignIns, 0), cancellationToken);
+                .SetProperty(u => u.ConsecutiveFailedSignIns, 0)
+                .SetProperty(u => u.SuccessiveLockouts, 0), cancellationToken);
         }
     }
 }

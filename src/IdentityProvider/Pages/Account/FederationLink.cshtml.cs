@@ -22,7 +22,7 @@ namespace IdentityProvider.Pages.Account;
 /// whatever the provider's MFA rule or a remembered browser. Nothing is linked until every proof
 /// succeeded (<see cref="FederatedSignInCompletion"/>); the user may cancel instead.
 /// </summary>
-[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
+[EnableRateLimiting(RateLimitingSetup.SignInPolicy)]
 public sealed class FederationLinkModel(
     PartialSignIn partial,
     FederatedSignInTickets tickets,

@@ -1,7 +1,9 @@
 using IdentityProvider.Account;
+using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account;
 
@@ -9,6 +11,7 @@ namespace IdentityProvider.Pages.Account;
 /// "Forgot your password?": asks for the account and answers the same whatever it is, so the page
 /// tells nobody whether an account exists (<see cref="PasswordResetLinks.RequestAsync"/>).
 /// </summary>
+[EnableRateLimiting(RateLimitingSetup.AccountRecoveryPolicy)]
 public sealed class ForgotPasswordModel(PasswordResetLinks links) : PageModel
 {
     public const string Path = "/account/password/forgot";

@@ -19,7 +19,7 @@ namespace IdentityProvider.Pages.Account;
 /// passkey, which alone signs the user in when it verified them on their device. Posts are
 /// limited per client address (the <c>sign-in</c> policy), password posts also per login name.
 /// </summary>
-[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
+[EnableRateLimiting(RateLimitingSetup.SignInPolicy)]
 public sealed class LoginModel(
     AuthorizationInteraction interaction,
     SignInRateLimiter rateLimiter,

@@ -23,7 +23,7 @@ namespace IdentityProvider.Pages.Account;
 /// Each attempt passes the database gate first; posts are limited per client address (the
 /// <c>sign-in</c> policy).
 /// </summary>
-[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
+[EnableRateLimiting(RateLimitingSetup.SignInPolicy)]
 public sealed class LoginCodeModel(
     PartialSignIn partial,
     SignInAttemptGate gate,

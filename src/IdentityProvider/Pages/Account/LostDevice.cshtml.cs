@@ -1,7 +1,9 @@
 using IdentityProvider.Account;
+using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account;
 
@@ -9,6 +11,7 @@ namespace IdentityProvider.Pages.Account;
 /// "Lost your device?": asks for the account and answers the same whatever it is, so the page tells
 /// nobody whether an account exists or uses two-factor authentication.
 /// </summary>
+[EnableRateLimiting(RateLimitingSetup.AccountRecoveryPolicy)]
 public sealed class LostDeviceModel(LostDeviceRecovery recovery) : PageModel
 {
     public const string Path = "/account/lost-device";

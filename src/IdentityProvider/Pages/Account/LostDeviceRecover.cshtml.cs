@@ -1,8 +1,10 @@
 using IdentityProvider.Account;
+using IdentityProvider.Authentication.RateLimiting;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Web;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account;
 
@@ -10,6 +12,7 @@ namespace IdentityProvider.Pages.Account;
 /// Where the lost-device email leads: the link alone shows only a sign-in form; with the account's
 /// password the second factor is removed and the user is signed in with the password.
 /// </summary>
+[EnableRateLimiting(RateLimitingSetup.AccountRecoveryPolicy)]
 public sealed class LostDeviceRecoverModel(LostDeviceRecovery recovery, SignInCompletion completion) : PageModel
 {
     public const string Path = "/account/lost-device/recover";

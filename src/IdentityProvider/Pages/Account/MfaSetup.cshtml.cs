@@ -23,7 +23,7 @@ namespace IdentityProvider.Pages.Account;
 /// policy's grace lets them postpone it. Setting up the factor proves it (the first code, the new
 /// passkey), so the sign-in then counts as two-factor.
 /// </summary>
-[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
+[EnableRateLimiting(RateLimitingSetup.SignInPolicy)]
 public sealed class MfaSetupModel(
     PartialSignIn partial,
     SignInSteps steps,

@@ -15,7 +15,7 @@ namespace IdentityProvider.Pages.Account;
 /// factors, the sign-in stops here until they register one. Only a sign-in whose factors are all
 /// proven reaches this page, so it never replaces a factor.
 /// </summary>
-[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
+[EnableRateLimiting(RateLimitingSetup.SignInPolicy)]
 public sealed class PasskeyRequiredModel(
     PartialSignIn partial,
     PasskeyAuthenticator passkeys,

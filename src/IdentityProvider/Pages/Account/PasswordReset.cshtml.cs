@@ -1,6 +1,8 @@
 using IdentityProvider.Account;
+using IdentityProvider.Authentication.RateLimiting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace IdentityProvider.Pages.Account;
 
@@ -9,6 +11,7 @@ namespace IdentityProvider.Pages.Account;
 /// Identity's password validators (<see cref="PasswordResetLinks.ResetAsync"/>). The link works once;
 /// afterwards the user signs in as usual, second factor included.
 /// </summary>
+[EnableRateLimiting(RateLimitingSetup.AccountRecoveryPolicy)]
 public sealed class PasswordResetModel(PasswordResetLinks links) : PageModel
 {
     public const string Path = "/account/password/reset";

@@ -23,7 +23,7 @@ namespace IdentityProvider.Pages.Account;
 /// and forget the browsers where the second factor is not asked again. Its
 /// password and code posts are limited per client address (the <c>sign-in</c> policy).
 /// </summary>
-[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
+[EnableRateLimiting(RateLimitingSetup.SignInPolicy)]
 public sealed class SecurityModel(
     IAuthenticationSessions sessions,
     UserManager<ApplicationUser> users,

@@ -16,7 +16,7 @@ namespace IdentityProvider.Pages.Account;
 /// administration console needs it): the session's factors stand as the first step, and the code
 /// page (or, for an administrator with none yet, the setup page) asks for the rest.
 /// </summary>
-[EnableRateLimiting(SignInRateLimitingSetup.PolicyName)]
+[EnableRateLimiting(RateLimitingSetup.SignInPolicy)]
 public sealed class StepUpModel(IAuthenticationSessions sessions, PartialSignIn partial, SignInSteps steps, FederationFacts federationFacts, TimeProvider time) : PageModel
 {
     public const string Path = "/account/step-up";

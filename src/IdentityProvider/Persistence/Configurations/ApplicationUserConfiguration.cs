@@ -13,6 +13,7 @@ internal sealed class ApplicationUserConfiguration : IEntityTypeConfiguration<Ap
         // so a database created from the model equals a migrated one.
         builder.Property(u => u.SecondFactorFailedCount).HasDefaultValue(0);
         builder.Property(u => u.ConsecutiveFailedSignIns).HasDefaultValue(0);
+        builder.Property(u => u.SuccessiveLockouts).HasDefaultValue(0);
         builder.Property(u => u.PasskeyRequestedBy).HasMaxLength(256);
         builder.Property(u => u.MfaRequired).HasDefaultValue(false);
         builder.Property(u => u.MfaEnrolmentDeferrals).HasDefaultValue(0);

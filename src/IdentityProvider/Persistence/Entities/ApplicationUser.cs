@@ -15,8 +15,17 @@ public sealed class ApplicationUser : IdentityUser
     /// <summary>Wrong second-factor codes since the last correct one (Identity's AccessFailedCount counts passwords).</summary>
     public int SecondFactorFailedCount { get; set; }
 
-    /// <summary>Failures of any factor since the last complete sign-in; at the limit the account stays locked.</summary>
+    /// <summary>
+    /// Failures of any factor since the last complete sign-in; at <c>Lockout:MaxConsecutiveFailures</c>
+    /// (off unless an operator sets it) the account stays locked until an administrator unlocks it.
+    /// </summary>
     public int ConsecutiveFailedSignIns { get; set; }
+
+    /// <summary>
+    /// Locks since the last complete sign-in (or an administrator's unlock): each doubles the next
+    /// lock's duration, up to <c>Lockout:MaxDuration</c>.
+    /// </summary>
+    public int SuccessiveLockouts { get; set; }
 
     /// <summary>
     /// Set by an administrator ("Request new passkey"): the user must register a passkey at their

@@ -301,6 +301,9 @@ public class IdentityProviderCluster : IAsyncLifetime
             ["Passwords:Iterations"] = "1000",
             ["RateLimits:SignInPerIp:TokenLimit"] = "1000000",
             ["RateLimits:SignInPerAccount:TokenLimit"] = "1000000",
+            ["RateLimits:AccountRecoveryPerIp:TokenLimit"] = "1000000",
+            ["RateLimits:ProtocolPerIp:TokenLimit"] = "1000000",
+            ["RateLimits:ProtocolPerClient:TokenLimit"] = "1000000",
             ["Passwords:HashQueueLimit"] = "1000000",
             // The real hosted pages: the test login exists only in the in-process hosts.
             ["Interaction:LoginPath"] = "/account/login",
