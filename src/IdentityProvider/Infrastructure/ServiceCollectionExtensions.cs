@@ -96,6 +96,7 @@ internal static class ServiceCollectionExtensions
         services.AddScoped<AdminConsoleFilter>();
         services.AddRazorPages(pages => pages.Conventions.AddFolderApplicationModelConvention("/Admin",
                 model => model.Filters.Add(new ServiceFilterAttribute(typeof(AdminConsoleFilter)))))
+            .AddMvcOptions(mvc => mvc.Filters.Add(new Web.UnmatchedPageHandlerFilter()))
             .AddViewLocalization();
         return services;
     }
