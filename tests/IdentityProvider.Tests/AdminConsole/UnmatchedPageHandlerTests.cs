@@ -52,9 +52,6 @@ public sealed class UnmatchedPageHandlerTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _host.NewBrowser().GetAsync("/account/password/forgot")).StatusCode);
     }
 
-    private static async Task<string> AntiforgeryTokenAsync(HttpClient browser)
-    {
-        var page = await browser.GetPageAsync("/admin/settings");
-        return page.Document.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
-    }
+    private static async Task<string> AntiforgeryTokenAsync(HttpClient browser) =>
+        (await browser.GetPageAsync("/admin/settings")).AntiforgeryToken!;
 }

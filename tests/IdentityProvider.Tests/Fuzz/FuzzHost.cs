@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using AngleSharp.Html.Parser;
 using IdentityProvider.Admin.Api;
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Admin.Clients;
@@ -148,13 +147,13 @@ public sealed class FuzzHost : IAsyncLifetime
             return null;
         }
 
-        var document = await new HtmlParser().ParseDocumentAsync(await response.Content.ReadAsStringAsync());
-        foreach (var field in document.QuerySelectorAll("input[name], select[name], textarea[name], button[name]"))
+        var page = await HtmlForms.ReadPageAsync(response, path);
+        foreach (var field in page.Document.QuerySelectorAll("input[name], select[name], textarea[name], button[name]"))
         {
             names.Add(field.GetAttribute("name")!);
         }
 
-        return document.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value");
+        return page.AntiforgeryToken;
     }
 
     /// <summary>The property names of every schema the admin API's OpenAPI document describes.</summary>

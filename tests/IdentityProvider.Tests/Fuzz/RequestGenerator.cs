@@ -71,7 +71,13 @@ public sealed class RequestGenerator(Random random, FuzzCredentials credentials)
         var path = EndpointCatalogue.Path(endpoint, _ => RouteValue());
         var headers = new List<KeyValuePair<string, string>>();
         var credential = AddCredential(endpoint, headers);
-        var parameters = Parameters(endpoint, credential.EndsWith("+antiforgery", StringComparison.Ordinal));
+        var antiforgeryToken = credential switch
+        {
+            "console session+antiforgery" => credentials.SessionAntiforgeryToken,
+            "anonymous+antiforgery" => credentials.AnonymousAntiforgeryToken,
+            _ => null,
+        };
+        var parameters = Parameters(endpoint, antiforgeryToken);
         var query = "";
         byte[]? body = null;
         if (method is "GET" or "HEAD" or "DELETE" || random.Next(5) == 0)
@@ -146,7 +152,7 @@ public sealed class RequestGenerator(Random random, FuzzCredentials credentials)
         }
     }
 
-    private List<KeyValuePair<string, string>> Parameters(FuzzEndpoint endpoint, bool antiforgery)
+    private List<KeyValuePair<string, string>> Parameters(FuzzEndpoint endpoint, string? antiforgeryToken)
     {
         var names = endpoint.IsAdminApi ? credentials.JsonPropertyNames : endpoint.IsPage ? credentials.FormFieldNames : ProtocolNames;
         var parameters = new List<KeyValuePair<string, string>>();
@@ -166,15 +172,13 @@ public sealed class RequestGenerator(Random random, FuzzCredentials credentials)
             }
         }
 
-        if (antiforgery)
+        if (antiforgeryToken is not null)
         {
-            parameters.Add(new(AntiforgeryField, random.Next(10) == 0 ? "forged" : antiforgeryToken(endpoint)));
+            // Now and then a forged one, so the antiforgery check itself is fuzzed too.
+            parameters.Add(new(AntiforgeryField, random.Next(10) == 0 ? "forged" : antiforgeryToken));
         }
 
         return parameters;
-
-        string antiforgeryToken(FuzzEndpoint _) =>
-            credentials.SessionAntiforgeryToken.Length > 0 && random.Next(2) == 0 ? credentials.SessionAntiforgeryToken : credentials.AnonymousAntiforgeryToken;
     }
 
     /// <summary>Mostly hostile values; now and then a real client id or redirect URI, so validation gets one step further.</summary>
