@@ -21,9 +21,10 @@ public sealed record FuzzCredentials(
 
 /// <summary>
 /// Hostile requests from a seeded <see cref="Random"/>: the same seed gives the same requests, so a
-/// failure seen once can be replayed with <c>FUZZ_SEED</c>. Values never name a real user, email
-/// address or id (route values and fields alike), so no request the server answers correctly can
-/// change security state: lockout counters, outbox and links stay as they were.
+/// failure seen once can be replayed with <c>FUZZ_SEED</c>. Values never name a real user or email
+/// address, and route values never name a real record, so no request the server answers correctly
+/// can change security state: lockout counters, outbox and links stay as they were. Real client ids
+/// and redirect URIs do appear now and then, so validation gets past its first check.
 /// </summary>
 public sealed class RequestGenerator(Random random, FuzzCredentials credentials)
 {
