@@ -7,6 +7,7 @@ using IdentityProvider.Admin.Users;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Admin.ConsoleAccess;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Infrastructure.Auditing;
 using IdentityProvider.Infrastructure.Branding;
@@ -96,6 +97,14 @@ internal static class ServiceCollectionExtensions
         services.AddScoped<AdminConsoleFilter>();
         services.AddRazorPages(pages => pages.Conventions.AddFolderApplicationModelConvention("/Admin",
                 model => model.Filters.Add(new ServiceFilterAttribute(typeof(AdminConsoleFilter)))))
+            .AddMvcOptions(mvc =>
+            {
+                mvc.Filters.Add(new Web.UnmatchedPageHandlerFilter());
+                // No form here posts jQuery's a[b] keys, and their reader throws on a key with an
+                // unclosed bracket ("x[=1"), which answered any page's post with a 500.
+                mvc.ValueProviderFactories.RemoveType<JQueryFormValueProviderFactory>();
+                mvc.ValueProviderFactories.RemoveType<JQueryQueryStringValueProviderFactory>();
+            })
             .AddViewLocalization();
         return services;
     }

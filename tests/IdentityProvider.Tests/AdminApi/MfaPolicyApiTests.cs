@@ -65,6 +65,19 @@ public sealed class SqliteMfaPolicyApiTests : MfaPolicyApiTests
     }
 
     [Fact]
+    public async Task Rejects_AJsonBodyWithAnUnknownCharset_AndSavesNothing()
+    {
+        // A fuzz finding: ReadFromJsonAsync threw on the unknown charset and the caller got a 500.
+        var content = new StringContent("{}", System.Text.Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json; charset=bogus-42");
+
+        var response = await Host.SendAsync(HttpMethod.Put, Path, Policy, content);
+
+        Assert.Contains("charset", (await Problems.AssertAsync(response, HttpStatusCode.BadRequest)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await Host.Factory.WithDbAsync(db => db.MfaPolicySettings.CountAsync()));
+    }
+
+    [Fact]
     public async Task Requires_SecurityManageSettings_ToReadAndToChange()
     {
         var reader = await Host.ClientTokenAsync("reader");

@@ -195,6 +195,21 @@ public abstract class UpstreamCallbackTests : IAsyncLifetime
         Assert.Empty(_host.SignIn.Calls);
     }
 
+    [Theory]
+    [InlineData("callback?code=abc&state=x")]
+    [InlineData("start")]
+    [InlineData("signed-out")]
+    public async Task AnswersAWhitespaceProviderId_WithoutAnError(string rest)
+    {
+        // A fuzz finding: the route value " " was bound as null and the callback answered 500.
+        using var browser = _host.NewBrowser();
+
+        var answer = await browser.GetAsync("/federation/%20/" + rest);
+
+        Assert.InRange((int)answer.StatusCode, 200, 499);
+        Assert.Empty(_host.SignIn.Calls);
+    }
+
     [Fact]
     public async Task Rejects_WhenTheStateWasIssuedForAnotherProvider()
     {

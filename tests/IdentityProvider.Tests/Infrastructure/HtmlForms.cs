@@ -10,6 +10,9 @@ public sealed record HtmlPage(IHtmlDocument Document, string Url)
     public string Text => Document.Body?.TextContent ?? "";
 
     public IElement? Form(string selector = "form") => Document.QuerySelector(selector);
+
+    /// <summary>The antiforgery token of the page's forms, which a post needs to get past the 400.</summary>
+    public string? AntiforgeryToken => Document.QuerySelector("input[name=__RequestVerificationToken]")?.GetAttribute("value");
 }
 
 /// <summary>Reads pages and submits their forms the way a browser would, hidden fields (antiforgery) included.</summary>

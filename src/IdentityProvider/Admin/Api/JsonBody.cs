@@ -42,6 +42,11 @@ public sealed class JsonBody<T> : IBindableFromHttpContext<JsonBody<T>>, IEndpoi
             // The JSON path only: the exception's message names CLR types, which are not the caller's business.
             return new JsonBody<T>(null, AdminApiProblems.MalformedBody($"The body is not valid JSON for this operation (at {e.Path ?? "$"})."));
         }
+        catch (InvalidOperationException)
+        {
+            // ReadFromJsonAsync's only refusal before parsing: a charset parameter naming no encoding .NET knows.
+            return new JsonBody<T>(null, AdminApiProblems.MalformedBody("The body's charset is not a known encoding; send UTF-8 JSON."));
+        }
     }
 
     /// <summary>

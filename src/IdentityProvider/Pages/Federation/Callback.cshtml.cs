@@ -12,14 +12,15 @@ public sealed class CallbackModel(FederationCallback callback, IOptions<Interact
     public FederationFailurePage Failure { get; private set; } = null!;
 
     public async Task<IActionResult> OnGetAsync(
-        string providerId,
+        string? providerId,
         [FromQuery] string? state,
         [FromQuery] string? code,
         [FromQuery] string? error,
         [FromQuery] string? iss,
         CancellationToken cancellationToken)
     {
-        var outcome = await callback.CompleteAsync(HttpContext, providerId, new UpstreamAuthorizationResponse(state, code, error, iss), cancellationToken);
+        // Model binding turns a whitespace-only route value (/federation/%20/callback) into null.
+        var outcome = await callback.CompleteAsync(HttpContext, providerId ?? "", new UpstreamAuthorizationResponse(state, code, error, iss), cancellationToken);
         if (outcome.RedirectTo is { } next)
         {
             // 303: the browser must GET the next page whatever method brought it here.

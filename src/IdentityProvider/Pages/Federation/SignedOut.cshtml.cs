@@ -16,9 +16,10 @@ public sealed class SignedOutModel(IUpstreamProviderDirectory providers) : PageM
 
     public string Home => SignInCompletion.AccountHome;
 
-    public async Task<IActionResult> OnGetAsync(string providerId, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(string? providerId, CancellationToken cancellationToken)
     {
-        ProviderName = (await providers.FindAsync(providerId, cancellationToken))?.DisplayName;
+        // Model binding turns a whitespace-only route value (/federation/%20/callback) into null.
+        ProviderName = (await providers.FindAsync(providerId ?? "", cancellationToken))?.DisplayName;
         if (ProviderName is null)
         {
             Response.StatusCode = StatusCodes.Status404NotFound;

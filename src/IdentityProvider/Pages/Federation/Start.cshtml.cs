@@ -11,9 +11,10 @@ public sealed class StartModel(FederationStarter starter, IOptions<InteractionOp
 {
     public FederationFailurePage Failure { get; private set; } = null!;
 
-    public async Task<IActionResult> OnGetAsync(string providerId, [FromQuery] string? request, [FromQuery(Name = "login_hint")] string? loginHint, CancellationToken cancellationToken)
+    public async Task<IActionResult> OnGetAsync(string? providerId, [FromQuery] string? request, [FromQuery(Name = "login_hint")] string? loginHint, CancellationToken cancellationToken)
     {
-        var outcome = await starter.StartAsync(HttpContext, providerId, request, loginHint, cancellationToken);
+        // Model binding turns a whitespace-only route value (/federation/%20/callback) into null.
+        var outcome = await starter.StartAsync(HttpContext, providerId ?? "", request, loginHint, cancellationToken);
         if (outcome.RedirectTo is { } upstream)
         {
             return Redirect(upstream);
