@@ -15,12 +15,13 @@ public static class ProtocolServiceCollectionExtensions
     /// <summary>
     /// The protocol's own services. The host binds the options and registers the stores
     /// (<c>Stores/</c>) and <see cref="IAuthenticationSessions"/> as singletons. A host's own
-    /// <see cref="IAuthenticationRequirementEvaluator"/> or <see cref="IClientRequestLimiter"/>,
+    /// <see cref="IAuthenticationRequirementEvaluator"/>, <see cref="IClientRequestLimiter"/> or <see cref="IRsaKeyPairSource"/>,
     /// registered before, replaces the default.
     /// </summary>
     public static IServiceCollection AddOpenIdConnectServer(this IServiceCollection services)
     {
         services.AddSingleton<DiscoveryDocument>();
+        services.TryAddSingleton<IRsaKeyPairSource, GeneratedRsaKeyPairs>();
         services.AddSingleton<SigningKeyGenerator>();
         services.AddSingleton<SigningKeyRing>();
         services.AddSingleton<PrivateKeyJwtValidator>();

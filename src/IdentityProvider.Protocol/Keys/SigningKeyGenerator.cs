@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.DataProtection;
 namespace IdentityProvider.Protocol.Keys;
 
 /// <summary>Creates key pairs; the private half leaves this class only protected by data protection.</summary>
-public sealed class SigningKeyGenerator(IDataProtectionProvider dataProtection)
+public sealed class SigningKeyGenerator(IDataProtectionProvider dataProtection, IRsaKeyPairSource rsaKeyPairs)
 {
     public const string ProtectionPurpose = "IdentityProvider.SigningKeys.v1";
 
@@ -62,9 +62,9 @@ public sealed class SigningKeyGenerator(IDataProtectionProvider dataProtection)
     }
 
     // RFC 7518 §6.3.1: kty, n, e. 2048 bits is the minimum RFC 7518 §3.3 allows.
-    private static (Dictionary<string, string>, byte[]) CreateRsa()
+    private (Dictionary<string, string>, byte[]) CreateRsa()
     {
-        using var rsa = RSA.Create(2048);
+        using var rsa = rsaKeyPairs.Create(2048);
         var parameters = rsa.ExportParameters(includePrivateParameters: false);
         return (new Dictionary<string, string>
         {

@@ -15,21 +15,10 @@ internal sealed partial class SigningKeyScheduler(
     IOptions<SigningKeyOptions> options,
     ILogger<SigningKeyScheduler> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.ScheduleInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SigningKeyAudit.RecordScheduledAsync(scopes, await keys.EnsureKeysAsync(stoppingToken), stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogScheduleFailed(logger, ex.GetType().Name, ex.Message);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        RecurringWork.RunAsync(time, options.Value.ScheduleInterval,
+            async cancellationToken => await SigningKeyAudit.RecordScheduledAsync(scopes, await keys.EnsureKeysAsync(cancellationToken), cancellationToken),
+            ex => LogScheduleFailed(logger, ex.GetType().Name, ex.Message), stoppingToken);
 
     [LoggerMessage(6100, LogLevel.Error, "Signing key schedule failed ({ExceptionType}: {Reason}); retrying at the next interval")]
     private static partial void LogScheduleFailed(ILogger logger, string exceptionType, string reason);

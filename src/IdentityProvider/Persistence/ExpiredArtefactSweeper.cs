@@ -1,4 +1,5 @@
 using IdentityProvider.Authentication.EmailCodes;
+using IdentityProvider.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -32,21 +33,8 @@ internal sealed partial class ExpiredArtefactSweeper(
     IOptions<SweepingOptions> options,
     ILogger<ExpiredArtefactSweeper> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await SweepAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogSweepFailed(logger, ex.GetType().Name, ex.Message);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        RecurringWork.RunAsync(time, options.Value.Interval, SweepAsync, ex => LogSweepFailed(logger, ex.GetType().Name, ex.Message), stoppingToken);
 
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ public sealed class SigningKeyRingTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero));
     private readonly InMemorySigningKeyStore _store = new();
     private readonly SigningKeyOptions _options = new();
-    private readonly SigningKeyGenerator _generator = new(new EphemeralDataProtectionProvider());
+    private readonly SigningKeyGenerator _generator = new(new EphemeralDataProtectionProvider(), new GeneratedRsaKeyPairs());
 
     [Fact]
     public async Task FirstStart_CreatesOneSigningKeyPerAlgorithm()

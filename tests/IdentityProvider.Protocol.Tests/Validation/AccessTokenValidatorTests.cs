@@ -26,7 +26,7 @@ public sealed class AccessTokenValidatorTests
 
     public AccessTokenValidatorTests()
     {
-        _keys = new SigningKeyRing(new InMemorySigningKeyStore(), new SigningKeyGenerator(new EphemeralDataProtectionProvider()),
+        _keys = new SigningKeyRing(new InMemorySigningKeyStore(), new SigningKeyGenerator(new EphemeralDataProtectionProvider(), new GeneratedRsaKeyPairs()),
             _time, Options.Create(new SigningKeyOptions()), NullLogger<SigningKeyRing>.Instance);
         _users.Add(new UserClaims("alice", Name: "Alice"));
     }

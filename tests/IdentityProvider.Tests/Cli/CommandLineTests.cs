@@ -6,7 +6,7 @@ namespace IdentityProvider.Tests.Cli;
 
 public sealed partial class CommandLineTests : IDisposable
 {
-    private readonly TestDatabase _database = TestDatabase.Sqlite();
+    private readonly TestDatabase _database = TestDatabase.EmptySqlite();
 
     [Fact]
     public async Task Migrate_AppliesTheSchemaOnce()

@@ -66,8 +66,8 @@ public sealed class ClusterKeyRotationTests(IdentityProviderCluster cluster, ITe
         {
             using var direct = new HttpClient { BaseAddress = node.DirectAddress };
             Assert.True(await IsActiveAsync(direct, client, accessToken), $"{node.Name} refuses the old key's token after the new key took over");
-            Assert.Equal(HttpStatusCode.OK, (await UserInfoAsync(direct, accessToken)).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await UserInfoAsync(direct, newToken)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await ClusterClient.UserInfoAsync(direct, accessToken)).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await ClusterClient.UserInfoAsync(direct, newToken)).StatusCode);
         }
     }
 

@@ -9,7 +9,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Ready_AnswersOk_OnAFreshSqliteDatabase()
     {
-        using var database = TestDatabase.Sqlite();
+        using var database = TestDatabase.EmptySqlite();
         await using var factory = new IdentityProviderFactory(database);
         using var client = factory.CreateBrowserlessClient();
 

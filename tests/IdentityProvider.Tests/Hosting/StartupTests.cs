@@ -12,7 +12,7 @@ public sealed class StartupTests(PostgresCluster cluster)
     [InlineData(DatabaseProvider.Postgres)]
     public async Task StartingTwice_OnTheSameDatabase_ChangesNothing(DatabaseProvider provider)
     {
-        using var database = await TestDatabase.CreateAsync(provider, cluster);
+        using var database = await TestDatabase.CreateEmptyAsync(provider, cluster);
         IReadOnlyList<string> schemaAfterFirst;
         IReadOnlyList<string> rowsAfterFirst;
         await using (var first = new IdentityProviderFactory(database))

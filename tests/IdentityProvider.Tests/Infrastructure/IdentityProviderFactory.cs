@@ -1,5 +1,6 @@
 using IdentityProvider.Admin.Bootstrap;
 using IdentityProvider.Persistence;
+using IdentityProvider.Protocol.Keys;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,6 +60,7 @@ public sealed class IdentityProviderFactory(
         builder.ConfigureServices(services =>
         {
             services.AddSingleton<ISetupLinkAnnouncer>(SetupLinks);
+            services.AddSingleton<IRsaKeyPairSource>(PregeneratedRsaKeyPairs.Instance);
             services.AddTransient<IStartupFilter, TestLoginStartupFilter>();
             services.AddTransient<IStartupFilter, TestRemoteAddressStartupFilter>();
             if (time is not null)

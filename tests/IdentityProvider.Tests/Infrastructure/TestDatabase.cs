@@ -1,5 +1,6 @@
 using IdentityProvider.Persistence;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.Infrastructure;
 
@@ -19,18 +20,52 @@ public sealed class TestDatabase : IDisposable
 
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// A SQLite file with every migration applied, copied from one migrated once per test run:
+    /// hundreds of hosts start on SQLite, and migrating each from nothing was a tenth of their start.
+    /// The application finds the schema current, as it would on any restart.
+    /// </summary>
     public static TestDatabase Sqlite()
+    {
+        var database = EmptySqlite();
+        File.Copy(MigratedSqliteTemplate.Value, database.SqlitePath!);
+        return database;
+    }
+
+    /// <summary>A SQLite file that does not exist yet, for tests of migrating or of a first start from nothing.</summary>
+    public static TestDatabase EmptySqlite()
     {
         var directory = Path.Combine(Path.GetTempPath(), "idp-sqlite-" + Guid.NewGuid().ToString("N")[..10]);
         Directory.CreateDirectory(directory);
         return new TestDatabase(DatabaseProvider.Sqlite, $"Data Source={Path.Combine(directory, "idp.db")}", directory);
     }
 
+    private string? SqlitePath => _sqliteDirectory is null ? null : Path.Combine(_sqliteDirectory, "idp.db");
+
+    // Made by the application's own migrations (DatabaseMigrator), not by EnsureCreated, so a copy is
+    // exactly what a migrated installation holds: the schema and the migrations history, no rows.
+    private static readonly Lazy<string> MigratedSqliteTemplate = new(() =>
+    {
+        var template = EmptySqlite();
+        using (var services = StandaloneServices.For(template))
+        {
+            services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        SqliteConnection.ClearAllPools();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => template.Dispose();
+        return template.SqlitePath!;
+    });
+
     public static async Task<TestDatabase> PostgresAsync(PostgresCluster cluster) =>
         new(DatabaseProvider.Postgres, await cluster.CreateDatabaseAsync("idp"), null);
 
     public static Task<TestDatabase> CreateAsync(DatabaseProvider provider, PostgresCluster cluster) =>
         provider == DatabaseProvider.Sqlite ? Task.FromResult(Sqlite()) : PostgresAsync(cluster);
+
+    /// <summary>A database without a schema: a new SQLite file or a new PostgreSQL database.</summary>
+    public static Task<TestDatabase> CreateEmptyAsync(DatabaseProvider provider, PostgresCluster cluster) =>
+        provider == DatabaseProvider.Sqlite ? Task.FromResult(EmptySqlite()) : PostgresAsync(cluster);
 
     public void Dispose()
     {

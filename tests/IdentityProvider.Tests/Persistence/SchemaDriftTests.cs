@@ -18,8 +18,8 @@ public sealed class SchemaDriftTests(PostgresCluster cluster)
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Migrations_ProduceTheSchemaOfTheModel(DatabaseProvider provider)
     {
-        using var migrated = await TestDatabase.CreateAsync(provider, cluster);
-        using var created = await TestDatabase.CreateAsync(provider, cluster);
+        using var migrated = await TestDatabase.CreateEmptyAsync(provider, cluster);
+        using var created = await TestDatabase.CreateEmptyAsync(provider, cluster);
 
         var fromMigrations = await DescribeAsync(migrated, db => db.Database.MigrateAsync());
         var fromModel = await DescribeAsync(created, db => db.Database.EnsureCreatedAsync());
@@ -37,7 +37,7 @@ public sealed class SchemaDriftTests(PostgresCluster cluster)
     [InlineData(DatabaseProvider.Postgres)]
     public async Task Migrations_LeaveNothingPending(DatabaseProvider provider)
     {
-        using var database = await TestDatabase.CreateAsync(provider, cluster);
+        using var database = await TestDatabase.CreateEmptyAsync(provider, cluster);
         await using var services = StandaloneServices.For(database);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IdentityProviderDbContext>();

@@ -5,6 +5,7 @@ using System.Net.Mime;
 using System.Text;
 using IdentityProvider.Persistence;
 using IdentityProvider.Persistence.Entities;
+using IdentityProvider.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -43,21 +44,8 @@ public sealed partial class OutboxEmailDispatcher(
     private const int MaxErrorLength = 1000;
     private const int MaxClaimRounds = 10;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SendInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
-            {
-                await DrainOnceAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogDrainFailed(logger, ex.GetType().Name, ex.Message);
-            }
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        RecurringWork.RunAsync(time, options.Value.SendInterval, DrainOnceAsync, ex => LogDrainFailed(logger, ex.GetType().Name, ex.Message), stoppingToken);
 
     /// <summary>Sends every message that is due now, batch by batch. Returns how many were sent.</summary>
     public async Task<int> DrainOnceAsync(CancellationToken cancellationToken)
