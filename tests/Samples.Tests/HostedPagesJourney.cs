@@ -58,7 +58,9 @@ public sealed class HostedPagesJourney(HostedPagesFixture samples, ITestOutputHe
     {
         Assert.StartsWith(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url, StringComparison.Ordinal);
         await page.FillAsync("#code", CodeNow(secret));
-        await page.ClickAsync("button[type=submit]");
+        // The clock moves on only once the server has answered the post: moved earlier, a slow
+        // server checked the code against the next step's time (seen once under load).
+        await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"), response => response.Request.Method == "POST");
         samples.Time.Advance(TimeSpan.FromSeconds(30));
     }
 

@@ -5,14 +5,23 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.AdminApi;
 
-/// <summary>The OpenAPI description at /admin/api/openapi.json against the routes actually mapped.</summary>
-public sealed class AdminApiDocumentTests : IAsyncLifetime
+/// <summary>
+/// One host for the whole class: the tests only read the document and the route table, and there
+/// are eighty of them.
+/// </summary>
+public sealed class AdminApiDocumentHost : IAsyncLifetime
 {
-    private AdminApiHost _host = null!;
+    public AdminApiHost Host { get; private set; } = null!;
 
-    public async Task InitializeAsync() => _host = await AdminApiHost.StartAsync(TestDatabase.Sqlite());
+    public async Task InitializeAsync() => Host = await AdminApiHost.StartAsync(TestDatabase.Sqlite());
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
+
+/// <summary>The OpenAPI description at /admin/api/openapi.json against the routes actually mapped.</summary>
+public sealed class AdminApiDocumentTests(AdminApiDocumentHost fixture) : IClassFixture<AdminApiDocumentHost>
+{
+    private readonly AdminApiHost _host = fixture.Host;
 
     private async Task<JsonElement> DocumentAsync()
     {

@@ -102,6 +102,28 @@ public sealed class SettingsConsoleTests : IAsyncLifetime
         Assert.Equivalent(before, await SavedAsync());
     }
 
+    [Fact]
+    public async Task Refuses_APostWithoutTheFormsFields_InsteadOfSwitchingMfaOff()
+    {
+        var before = await SavedAsync();
+        Assert.True(before.MfaEnabled);
+        using var admin = await _scenario.SignedInWithTwoFactorsAsync(_scenario.Root);
+        var page = await admin.GetPageAsync("/admin/settings");
+
+        // Found by the fuzz test: a post with only the antiforgery token bound every missing field
+        // to false or 0 and saved MFA as off.
+        var response = await admin.PostAsync("/admin/settings", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = page.AntiforgeryToken!,
+        }));
+
+        var answer = await HtmlForms.ReadPageAsync(response, page.Url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([SettingsModel.IncompleteForm], answer.Document.QuerySelectorAll("#settings-problems li").Select(li => li.TextContent).ToList());
+        Assert.Equivalent(before, await SavedAsync());
+        Assert.False(await _scenario.Factory.WithDbAsync(db => db.AuditEvents.AnyAsync(e => e.Action == AuditActions.MfaPolicyChanged)));
+    }
+
     private Task<SecurityLimits> LimitsAsync() =>
         _scenario.WithServiceAsync<SecuritySettingsStore, SecurityLimits>(store => store.GetAsync(CancellationToken.None));
 

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace IdentityProvider.Tests.Cluster;
 
 /// <summary>
-/// A bounded soak: for <c>SOAK_SECONDS</c> (default 90) a few workers send a relying party's and an
+/// A bounded soak: for <c>SOAK_SECONDS</c> (default 60) a few workers send a relying party's and an
 /// administrator's everyday traffic through nginx — hosted sign-ins with a password or a password and
 /// a TOTP code, code redemption, refresh-token rotation chains, UserInfo, introspection, admin API
 /// reads — and every answer must be the expected one. Its figures (per operation count, rate, p50 and
@@ -33,7 +33,7 @@ public sealed class ClusterSoakTests(IdentityProviderCluster cluster, ITestOutpu
     [Fact]
     public async Task ServesAMixedLoadThroughNginxWithoutASingleError_AndNoNodesMemoryRunsAway()
     {
-        var duration = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("SOAK_SECONDS") ?? "90", CultureInfo.InvariantCulture));
+        var duration = TimeSpan.FromSeconds(int.Parse(Environment.GetEnvironmentVariable("SOAK_SECONDS") ?? "60", CultureInfo.InvariantCulture));
         var client = await cluster.RegisterClientAsync();
         var pool = await UserPool.CreateAsync(cluster);
         var recorder = new SoakRecorder(cluster);

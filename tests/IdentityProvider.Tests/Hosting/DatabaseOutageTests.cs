@@ -94,6 +94,39 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnswersTheAdminApiWithProblemDetails503_WhileTheDatabaseIsDown_AndRecoversByItself()
+    {
+        await using var admin = await AdminApi.AdminApiHost.StartAsync(_database);
+        var token = await admin.ClientTokenAsync("reader");
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(HttpMethod.Get, "/admin/api/users", token)).StatusCode);
+
+        await _postgres.StopAsync();
+        var during = await admin.SendAsync(HttpMethod.Get, "/admin/api/users", token);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), during.Headers.RetryAfter?.Delta);
+        // RFC 9457 problem details, as every other admin API error.
+        Assert.Equal("application/problem+json", during.Content.Headers.ContentType?.MediaType);
+        var problem = await during.Content.ReadAsStringAsync();
+        Assert.Contains("\"status\":503", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("Npgsql", problem, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", problem, StringComparison.Ordinal);
+
+        await _postgres.StartAsync();
+
+        var deadline = DateTime.UtcNow + RecoveryDeadline;
+        HttpResponseMessage after;
+        do
+        {
+            await Task.Delay(200);
+            after = await admin.SendAsync(HttpMethod.Get, "/admin/api/users", token);
+        }
+        while (after.StatusCode == HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline);
+
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
     public async Task SendsAnEmailQueuedBeforeTheOutage_OnceTheDatabaseIsBack()
     {
         await using var sink = await SmtpSink.StartAsync();

@@ -57,7 +57,20 @@ public sealed class TestDatabase : IDisposable
         return template.SqlitePath!;
     });
 
-    public static async Task<TestDatabase> PostgresAsync(PostgresCluster cluster) =>
+    /// <summary>A new PostgreSQL database with every migration applied, copied from the cluster's migrated template.</summary>
+    public static async Task<TestDatabase> PostgresAsync(PostgresCluster cluster)
+    {
+        var template = await cluster.MigratedTemplateAsync(async connectionString =>
+        {
+            using var empty = new TestDatabase(DatabaseProvider.Postgres, connectionString, null);
+            await using var services = StandaloneServices.For(empty);
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None);
+        });
+        return new(DatabaseProvider.Postgres, await cluster.CreateDatabaseAsync("idp", template), null);
+    }
+
+    /// <summary>A new PostgreSQL database without a schema, for tests of migrating or of a first start from nothing.</summary>
+    public static async Task<TestDatabase> EmptyPostgresAsync(PostgresCluster cluster) =>
         new(DatabaseProvider.Postgres, await cluster.CreateDatabaseAsync("idp"), null);
 
     public static Task<TestDatabase> CreateAsync(DatabaseProvider provider, PostgresCluster cluster) =>
@@ -65,7 +78,7 @@ public sealed class TestDatabase : IDisposable
 
     /// <summary>A database without a schema: a new SQLite file or a new PostgreSQL database.</summary>
     public static Task<TestDatabase> CreateEmptyAsync(DatabaseProvider provider, PostgresCluster cluster) =>
-        provider == DatabaseProvider.Sqlite ? Task.FromResult(EmptySqlite()) : PostgresAsync(cluster);
+        provider == DatabaseProvider.Sqlite ? Task.FromResult(EmptySqlite()) : EmptyPostgresAsync(cluster);
 
     public void Dispose()
     {

@@ -31,6 +31,14 @@ public sealed class SettingsModel(
 
     public const string NotAWholeNumber = "Enter a whole number.";
 
+    public const string IncompleteForm = "The form arrived incomplete. Reload the page and try again.";
+
+    // The MFA form always posts these (its checkboxes post nothing when cleared, so they cannot be
+    // told apart): a post without one is not this form, and binding the missing values to 0 and
+    // the cleared checkboxes to false would switch MFA off unasked.
+    private static readonly string[] MfaFormFields =
+        [nameof(EnforceFor), nameof(GraceSignIns), nameof(GraceDays), nameof(RememberBrowserDays)];
+
     [BindProperty] public bool MfaEnabled { get; set; }
 
     [BindProperty] public EnforcementScope EnforceFor { get; set; }
@@ -105,8 +113,8 @@ public sealed class SettingsModel(
     public async Task OnPostAsync(CancellationToken cancellationToken)
     {
         // A value that is not a number never reaches the store: nothing is saved.
-        Problems = ModelState.IsValid
-            ? await store.SaveAsync(Posted(), await ActorAsync(), cancellationToken)
+        Problems = !MfaFormFields.All(Request.Form.ContainsKey) ? [IncompleteForm]
+            : ModelState.IsValid ? await store.SaveAsync(Posted(), await ActorAsync(), cancellationToken)
             : [NotWholeNumbers];
         if (Problems.Count == 0)
         {

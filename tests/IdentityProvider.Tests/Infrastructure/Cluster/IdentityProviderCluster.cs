@@ -83,7 +83,7 @@ public class IdentityProviderCluster : IAsyncLifetime
     private async Task StartAsync()
     {
         await _postgres.InitializeAsync();
-        _database = await TestDatabase.PostgresAsync(_postgres);
+        _database = await TestDatabase.EmptyPostgresAsync(_postgres);
 
         // nginx needs the nodes' ports and the nodes need nginx's address (their issuer), so
         // nginx's port is chosen first and the nodes are started before nginx.
