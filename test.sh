@@ -60,8 +60,14 @@ fi
 export DOTNET_USE_POLLING_FILE_WATCHER=true
 export DOTNET_hostBuilder__reloadConfigOnChange=false
 
-results="$(mktemp -d)"
-trap 'rm -rf "$results"' EXIT
+# TEST_RESULTS_DIR keeps the .trx files (per-test timings) instead of a throwaway directory.
+if [ -n "${TEST_RESULTS_DIR:-}" ]; then
+  results="$TEST_RESULTS_DIR"
+  mkdir -p "$results"
+else
+  results="$(mktemp -d)"
+  trap 'rm -rf "$results"' EXIT
+fi
 status=0
 # A test that hangs is named and its process dumped after 10 minutes instead of stalling CI.
 dotnet test IdentityProvider.sln --logger trx --results-directory "$results" --blame-hang-timeout 10m "$@" || status=$?
