@@ -6,7 +6,7 @@ namespace IdentityProvider.Infrastructure.Web;
 /// <summary>
 /// Refuses a request that no handler of its page takes. Razor Pages otherwise renders the page
 /// without running any handler, and a page whose model its handler fills (most of them) then fails
-/// while rendering: a 500 for <c>POST /admin</c> or <c>GET /admin?handler=nonsense</c>.
+/// while rendering: a 500 for <c>POST /admin</c>, or for a handler name the page does not have.
 /// A GET to a page with no GET handler at all stays as it is: such a page is meant to render as is.
 /// </summary>
 public sealed class UnmatchedPageHandlerFilter : IPageFilter
