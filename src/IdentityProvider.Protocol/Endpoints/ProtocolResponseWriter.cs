@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using IdentityProvider.Protocol.Primitives;
 using Microsoft.AspNetCore.Diagnostics;
@@ -32,7 +31,7 @@ public static class ProtocolResponseWriter
 
         if (error.RetryAfter is { } retryAfter)
         {
-            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            RetryAfterHeader.Set(http.Response, retryAfter);
         }
 
         return WriteJsonAsync(http, new Dictionary<string, string>

@@ -67,9 +67,7 @@ internal sealed partial class DatabaseOutageMiddleware(
     {
         http.Response.Clear();
         http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        // RFC 9110 §10.2.3: delay-seconds, a whole number.
-        var seconds = Math.Max(1, (int)Math.Ceiling(database.Value.OutageRetryAfter.TotalSeconds));
-        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        RetryAfterHeader.Set(http.Response, database.Value.OutageRetryAfter);
         http.Response.Headers.CacheControl = "no-store";
 
         var path = http.Request.Path;

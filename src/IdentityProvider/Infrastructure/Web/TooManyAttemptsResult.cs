@@ -1,4 +1,4 @@
-using System.Globalization;
+using IdentityProvider.Protocol.Primitives;
 using Microsoft.AspNetCore.Mvc;
 
 namespace IdentityProvider.Infrastructure.Web;
@@ -23,8 +23,7 @@ public sealed class TooManyAttemptsResult(TimeSpan retryAfter) : IActionResult
     public static void Apply(HttpResponse response, TimeSpan retryAfter)
     {
         response.StatusCode = StatusCodes.Status429TooManyRequests;
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        RetryAfterHeader.Set(response, retryAfter);
         response.Headers.CacheControl = "no-store";
     }
 }
