@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Pages.Account;
 using Microsoft.Playwright;
@@ -23,8 +24,9 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
     {
         var henry = await samples.CreatePasswordUserAsync("Henry Example");
         var page = await _journey.NewPageAsync();
-        var requested = new List<string>();
-        page.Request += (_, request) => requested.Add(request.Url);
+        // Playwright raises Request on its own thread while the test reads the log.
+        var requested = new ConcurrentQueue<string>();
+        page.Request += (_, request) => requested.Enqueue(request.Url);
 
         // The CRM sends the browser to the provider's sign-in page; the password alone signs Henry in.
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
@@ -86,8 +88,9 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
     {
         var ivy = await samples.CreatePasswordUserAsync("Ivy Example");
         var page = await _journey.NewPageAsync();
-        var requested = new List<string>();
-        page.Request += (_, request) => requested.Add(request.Url);
+        // Playwright raises Request on its own thread while the test reads the log.
+        var requested = new ConcurrentQueue<string>();
+        page.Request += (_, request) => requested.Enqueue(request.Url);
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
         await _journey.SubmitPasswordAsync(page, ivy);
 
@@ -149,7 +152,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
 
         Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
         Assert.Equal(LoginModel.GenericError, await page.TextContentAsync("#code-error"));
-        Assert.True(await page.IsVisibleAsync("#code-error"));
+        await Assertions.Expect(page.Locator("#code-error")).ToBeVisibleAsync();
         _journey.AssertNoCspViolations();
     }
 
@@ -164,7 +167,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
 
         Assert.StartsWith(Login, page.Url, StringComparison.Ordinal);
         Assert.Equal(LoginModel.GenericError, await page.TextContentAsync("#login-error"));
-        Assert.True(await page.IsVisibleAsync("#login-error"));
+        await Assertions.Expect(page.Locator("#login-error")).ToBeVisibleAsync();
         Assert.Equal(lena.UserName, await page.InputValueAsync("#username"));
         await _journey.CaptureAsync(page, "2-login-error");
         _journey.AssertNoCspViolations();

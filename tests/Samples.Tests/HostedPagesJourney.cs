@@ -89,7 +89,7 @@ public sealed class HostedPagesJourney(HostedPagesFixture samples, ITestOutputHe
         await page.FillAsync("#confirm-password", user.Password);
         await page.ClickAsync("form[action*='StartTotp'] button[type=submit]");
         var secret = (await page.TextContentAsync("#totp-secret"))!.Replace(" ", "", StringComparison.Ordinal);
-        Assert.True(await page.IsVisibleAsync(".qr svg"));
+        await Assertions.Expect(page.Locator(".qr svg")).ToBeVisibleAsync();
         if (capture)
         {
             await page.ClickAsync("summary");

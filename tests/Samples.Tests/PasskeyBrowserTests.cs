@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using IdentityProvider.Authentication.Passkeys;
 using IdentityProvider.Authentication.Sessions;
 using IdentityProvider.Pages.Account;
@@ -34,8 +35,9 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         await _journey.CaptureAsync(page, "8-security-passkey");
 
         await SignOutAsync(page);
-        var requested = new List<string>();
-        page.Request += (_, request) => requested.Add(request.Url);
+        // Playwright raises Request on its own thread while the test reads the log.
+        var requested = new ConcurrentQueue<string>();
+        page.Request += (_, request) => requested.Enqueue(request.Url);
         await page.GotoAsync(WhoAmI);
         Assert.StartsWith(_journey.Login + "?request=", page.Url, StringComparison.Ordinal);
         await page.ClickAsync("text=Sign in with a passkey");
@@ -88,7 +90,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         await page.GotoAsync(WhoAmI);
         await _journey.SubmitPasswordAsync(page, olga);
         Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
-        Assert.True(await page.IsVisibleAsync("#passkey-form [data-passkey-start]"));
+        await Assertions.Expect(page.Locator("#passkey-form [data-passkey-start]")).ToBeVisibleAsync();
         await _journey.CaptureAsync(page, "9-code-or-passkey");
         await page.ClickAsync("text=Use a passkey");
 
@@ -203,7 +205,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         await SignInWithPasswordAsync(page, sara);
         await AddPasskeyAsync(page, "Work laptop");
         await page.ClickAsync("#passkey-list .delete-passkey button[type=submit]");
-        Assert.True(await page.IsVisibleAsync("#no-passkeys"));
+        await Assertions.Expect(page.Locator("#no-passkeys")).ToBeVisibleAsync();
         Assert.Single(await device.CredentialIdsAsync());
         await SignOutAsync(page);
 

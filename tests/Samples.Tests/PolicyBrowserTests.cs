@@ -65,7 +65,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
 
         await page.ClickAsync("form[action*='StartTotp'] button[type=submit]");
         var secret = (await page.TextContentAsync("#totp-secret"))!.Replace(" ", "", StringComparison.Ordinal);
-        Assert.True(await page.IsVisibleAsync(".qr svg"));
+        await Assertions.Expect(page.Locator(".qr svg")).ToBeVisibleAsync();
         await page.FillAsync("#activation-code", _journey.CodeNow(secret));
         await page.ClickAsync("form[action*='ActivateTotp'] button[type=submit]");
         Assert.Equal(10, await page.Locator("#recovery-codes code").CountAsync());
@@ -102,7 +102,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
 
             await page.GotoAsync(Security);
             Assert.Equal(Security, page.Url);
-            Assert.True(await page.IsVisibleAsync("#mfa-off"));
+            await Assertions.Expect(page.Locator("#mfa-off")).ToBeVisibleAsync();
             Assert.Equal(0, await page.Locator("form[action*='StartTotp']").CountAsync());
             Assert.Equal(0, await page.Locator("#add-passkey-form").CountAsync());
             await _journey.CaptureAsync(page, "policy-3-security-mfa-off");
@@ -174,7 +174,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         Assert.Equal(0, await page.Locator("#code").CountAsync());
         Assert.Equal(0, await page.Locator("#send-email-code-form").CountAsync());
         Assert.Equal(0, await page.Locator("text=Use a recovery code instead").CountAsync());
-        Assert.True(await page.IsVisibleAsync("#passkey-form [data-passkey-start]"));
+        await Assertions.Expect(page.Locator("#passkey-form [data-passkey-start]")).ToBeVisibleAsync();
         await _journey.CaptureAsync(page, "policy-4-passkey-step-up");
         await page.ClickAsync("text=Use a passkey");
 
@@ -203,7 +203,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         await page.WaitForURLAsync(WhoAmI);
 
         await page.GotoAsync(samples.Idp.Issuer + "/account");
-        Assert.True(await page.IsVisibleAsync("#mfa-banner"));
+        await Assertions.Expect(page.Locator("#mfa-banner")).ToBeVisibleAsync();
         await _journey.CaptureAsync(page, "policy-5-account-banner");
 
         await _journey.EnrolAsync(page, bea, capture: false);
