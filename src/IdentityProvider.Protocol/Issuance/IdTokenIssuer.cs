@@ -1,8 +1,6 @@
-using System.Buffers.Text;
-using System.Security.Cryptography;
-using System.Text;
 using IdentityProvider.Protocol.Endpoints;
 using IdentityProvider.Protocol.Keys;
+using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Protocol.Stores;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -29,7 +27,8 @@ public sealed class IdTokenIssuer(
         claims[JwtRegisteredClaimNames.AuthTime] = grant.AuthTime.ToUnixTimeSeconds();
         claims[JwtRegisteredClaimNames.Amr] = grant.Amr;
         // OIDC Core §3.1.3.6: at_hash binds the access token delivered alongside.
-        claims[JwtRegisteredClaimNames.AtHash] = LeftHalfHash(accessToken, signing.Algorithm);
+        claims[JwtRegisteredClaimNames.AtHash] = TokenHash.LeftHalf(accessToken, signing.Algorithm)
+            ?? throw new InvalidOperationException("No at_hash for signing algorithm " + signing.Algorithm);
         if (grant.Acr is not null)
         {
             claims[JwtRegisteredClaimNames.Acr] = grant.Acr;
@@ -56,18 +55,5 @@ public sealed class IdTokenIssuer(
             Claims = claims,
             SigningCredentials = signing,
         });
-    }
-
-    // OIDC Core §3.1.3.6: base64url of the left-most half of the hash that matches the JWS alg
-    // (SHA-256 for RS256 and ES256, the algorithms this provider signs with).
-    private static string LeftHalfHash(string value, string algorithm)
-    {
-        var hash = algorithm switch
-        {
-            SecurityAlgorithms.RsaSha384 or SecurityAlgorithms.EcdsaSha384 => SHA384.HashData(Encoding.ASCII.GetBytes(value)),
-            SecurityAlgorithms.RsaSha512 or SecurityAlgorithms.EcdsaSha512 => SHA512.HashData(Encoding.ASCII.GetBytes(value)),
-            _ => SHA256.HashData(Encoding.ASCII.GetBytes(value)),
-        };
-        return Base64Url.EncodeToString(hash.AsSpan(0, hash.Length / 2));
     }
 }

@@ -27,6 +27,9 @@ public enum IdTokenFault
     WrongAudience,
     Expired,
     WrongNonce,
+
+    /// <summary>at_hash of another access token: the token response's access token was swapped.</summary>
+    WrongAtHash,
 }
 
 /// <summary>
@@ -171,11 +174,13 @@ public sealed class FakeUpstream : IAsyncDisposable
                 return Results.Json(new { error = "invalid_grant" }, statusCode: 400);
             }
 
-            return Results.Json(new { access_token = "upstream-access-token", token_type = "Bearer", expires_in = 300, id_token = IdToken(issued.Nonce) });
+            return Results.Json(new { access_token = AccessToken, token_type = "Bearer", expires_in = 300, id_token = IdToken(issued.Nonce) });
         });
 
         _app.MapGet("/userinfo", () => Results.Json(new { sub = "corp-user-42", email = "ada@corp.example", email_verified = true }));
     }
+
+    private const string AccessToken = "upstream-access-token";
 
     private string IdToken(string? nonce)
     {
@@ -188,6 +193,8 @@ public sealed class FakeUpstream : IAsyncDisposable
             ["amr"] = new[] { "pwd", "otp" },
             ["acr"] = "urn:corp:silver",
             ["nonce"] = Fault == IdTokenFault.WrongNonce ? "another-nonce" : nonce ?? "",
+            // OIDC Core §3.1.3.6, as real upstreams send it (it is optional in the code flow).
+            ["at_hash"] = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(Fault == IdTokenFault.WrongAtHash ? "another-access-token" : AccessToken))[..16]),
         };
         if (IncludeEmailInIdToken)
         {

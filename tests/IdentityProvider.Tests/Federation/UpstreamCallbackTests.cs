@@ -154,6 +154,22 @@ public abstract class UpstreamCallbackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnswersHead_WithoutSpendingTheState()
+    {
+        using var browser = _host.NewBrowser();
+        var callback = await _host.AuthorizeAtUpstreamAsync(browser);
+
+        var head = await browser.SendAsync(new HttpRequestMessage(HttpMethod.Head, callback));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, head.StatusCode);
+        Assert.Equal("GET", head.Content.Headers.Allow.Single());
+        Assert.Equal(0, Upstream.TokenRequests);
+        var done = await browser.GetAsync(callback);
+        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+        Assert.Single(_host.SignIn.Calls);
+    }
+
+    [Fact]
     public async Task Rejects_WhenTheStateArrivesInAnotherBrowser()
     {
         using var victim = _host.NewBrowser();
@@ -257,6 +273,7 @@ public abstract class UpstreamCallbackTests : IAsyncLifetime
     [InlineData(IdTokenFault.WrongAudience, "id_token aud does not contain our client id")]
     [InlineData(IdTokenFault.Expired, "id_token has expired")]
     [InlineData(IdTokenFault.WrongNonce, "id_token nonce does not match")]
+    [InlineData(IdTokenFault.WrongAtHash, "id_token at_hash does not match the access token")]
     public async Task Rejects_WhenTheIdTokenFailsVerification(IdTokenFault fault, string reason)
     {
         using var browser = _host.NewBrowser();

@@ -99,7 +99,9 @@ public abstract class AuthorizationCodeFlowTests : IAsyncLifetime
         Assert.Equal("alice@example.com", idToken.GetClaim("email").Value);
         Assert.True(idToken.TryGetClaim("auth_time", out _));
         Assert.True(idToken.TryGetClaim("sid", out _));
-        Assert.True(idToken.TryGetClaim("at_hash", out _));
+        // OIDC Core §3.1.3.6: the left half of the SHA-256 of the access token issued with it (RS256).
+        var accessTokenOctets = System.Text.Encoding.ASCII.GetBytes(body.GetProperty("access_token").GetString()!);
+        Assert.Equal(Base64UrlEncoder.Encode(System.Security.Cryptography.SHA256.HashData(accessTokenOctets)[..16]), idToken.GetClaim("at_hash").Value);
         var accessToken = await ValidateAsync(body.GetProperty("access_token").GetString()!, IdentityProviderFactory.Issuer + "/resources", "at+jwt");
         Assert.Equal(AliceId, accessToken.Subject);
         Assert.Equal("crm", accessToken.GetClaim("client_id").Value);

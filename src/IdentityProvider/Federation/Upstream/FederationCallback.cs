@@ -116,7 +116,7 @@ public sealed class FederationCallback(
             return await Refuse(FederationFailure.UpstreamError(provider.DisplayName, "token endpoint error: " + tokenResponse.Error));
         }
 
-        var validated = await idTokens.ValidateAsync(tokenResponse.IdToken, provider, upstream, pending.Nonce, cancellationToken);
+        var validated = await idTokens.ValidateAsync(tokenResponse.IdToken, tokenResponse.AccessToken, provider, upstream, pending.Nonce, cancellationToken);
         if (validated.Token is not { } idToken)
         {
             return await Refuse(FederationFailure.ResponseInvalid(provider.DisplayName, validated.Reason!, StatusCodes.Status502BadGateway));

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using IdentityProvider.Protocol.Primitives;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -27,7 +28,8 @@ public sealed class UpstreamIdTokenValidator(UpstreamMetadataCache metadata, Tim
 
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
-    public async Task<UpstreamIdTokenResult> ValidateAsync(string? idToken, UpstreamProvider provider, UpstreamMetadata upstream, string expectedNonce, CancellationToken cancellationToken)
+    public async Task<UpstreamIdTokenResult> ValidateAsync(
+        string? idToken, string? accessToken, UpstreamProvider provider, UpstreamMetadata upstream, string expectedNonce, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(idToken))
         {
@@ -124,6 +126,15 @@ public sealed class UpstreamIdTokenValidator(UpstreamMetadataCache metadata, Tim
         if (nonce is null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(nonce), Encoding.UTF8.GetBytes(expectedNonce)))
         {
             return UpstreamIdTokenResult.Fail("id_token nonce does not match");
+        }
+
+        // §3.1.3.8: at_hash is optional in the code flow, but one that is sent binds the access
+        // token to this ID token; a mismatch means the access token was swapped, and its UserInfo
+        // answer would describe someone else.
+        var atHash = Claim(token, JwtRegisteredClaimNames.AtHash);
+        if (atHash is not null && (accessToken is null || !TokenHash.Matches(atHash, accessToken, token.Alg)))
+        {
+            return UpstreamIdTokenResult.Fail("id_token at_hash does not match the access token");
         }
 
         return new UpstreamIdTokenResult(token, null);

@@ -32,4 +32,14 @@ public sealed class CallbackModel(FederationCallback callback, IOptions<Interact
         Response.StatusCode = outcome.Failure!.StatusCode;
         return Page();
     }
+
+    /// <summary>
+    /// HEAD must be safe (RFC 9110 §9.3.2), yet Razor Pages would answer it with the GET handler,
+    /// which spends the single-use state: a prefetcher or link checker would break the sign-in.
+    /// </summary>
+    public IActionResult OnHead()
+    {
+        Response.Headers.Allow = HttpMethods.Get;
+        return StatusCode(StatusCodes.Status405MethodNotAllowed);
+    }
 }
