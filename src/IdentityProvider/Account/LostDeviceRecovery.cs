@@ -27,9 +27,11 @@ public sealed record LostDeviceRecoveryResult(LostDeviceOutcome Outcome, string?
 /// "Lost your device?": an emailed single-use link, and with it and the password, removal of the
 /// second factor. The link alone is not enough (whoever reads the mailbox still needs the
 /// password), and the password alone is not enough (whoever knows it still needs the mailbox).
+/// The link follows the rules of every emailed link (<see cref="EmailedLinks"/>).
 /// </summary>
 public sealed partial class LostDeviceRecovery(
     IdentityProviderDbContext db,
+    EmailedLinks links,
     ILookupNormalizer normalizer,
     PasswordAuthenticator passwords,
     TotpAuthenticator totp,
@@ -48,9 +50,9 @@ public sealed partial class LostDeviceRecovery(
     /// <summary>
     /// Emails a link when the account exists, uses TOTP, has an email address and had no link within
     /// <see cref="LostDeviceOptions.RequestInterval"/>. The caller answers the same whatever happens,
-    /// so the database work is the same too: every request looks the account up, asks for its TOTP
-    /// and its link row, runs the replacing update and writes one audit row. Only a request that
-    /// sends adds the link and the outbox row.
+    /// so the database work is the same too: every request looks the account up, asks for its TOTP,
+    /// runs the replacing delete, asks for its link row and writes one audit row. Only a request
+    /// that sends adds the link and the outbox row.
     /// </summary>
     public async Task RequestAsync(string login, CancellationToken cancellationToken)
     {
@@ -65,7 +67,9 @@ public sealed partial class LostDeviceRecovery(
             : null;
 
         var token = SetupTokenHasher.NewToken();
-        var issued = await ClaimLinkAsync(refusal is null ? userId : "", SetupTokenHasher.Hash(token), now, cancellationToken);
+        // A refused request issues for no one: the same statements run and match nothing.
+        var row = new LostDeviceLink { UserId = refusal is null ? userId : "", TokenHash = SetupTokenHasher.Hash(token), CreatedAt = now, ExpiresAt = now + options.Value.LinkLifetime };
+        var issued = await links.TryIssueAsync(row, now - options.Value.RequestInterval, cancellationToken);
         if (refusal is null && !issued)
         {
             refusal = "a link was sent less than " + options.Value.RequestInterval + " ago";
@@ -96,7 +100,7 @@ public sealed partial class LostDeviceRecovery(
 
     /// <summary>Whether the link can still be used (for the page to show the form or the "expired" text).</summary>
     public async Task<bool> IsUsableAsync(string? token, CancellationToken cancellationToken) =>
-        StateOf(await FindLinkAsync(token, cancellationToken)) == LinkState.Valid;
+        links.StateOf(await links.FindAsync<LostDeviceLink>(token, cancellationToken)) == EmailedLinkState.Valid;
 
     /// <summary>
     /// With a usable link, the login of the account it was sent to and that account's password:
@@ -106,9 +110,9 @@ public sealed partial class LostDeviceRecovery(
     public async Task<LostDeviceRecoveryResult> RecoverAsync(string? token, string? login, string? password, CancellationToken cancellationToken)
     {
         // 1. The link exists, is unused and has not expired.
-        var link = await FindLinkAsync(token, cancellationToken);
-        var state = StateOf(link);
-        if (state != LinkState.Valid)
+        var link = await links.FindAsync<LostDeviceLink>(token, cancellationToken);
+        var state = links.StateOf(link);
+        if (state != EmailedLinkState.Valid)
         {
             return await RejectAsync(link?.UserId, state.ToString().ToLowerInvariant(), cancellationToken);
         }
@@ -127,13 +131,8 @@ public sealed partial class LostDeviceRecovery(
             return new LostDeviceRecoveryResult(LostDeviceOutcome.WrongCredentials);
         }
 
-        // 4. Single use, decided by the database: of two parallel uses (on one node or several)
-        // exactly one update finds the row unused, and a replaced link no longer matches the hash.
-        var now = time.GetUtcNow();
-        var consumed = await db.LostDeviceLinks
-            .Where(l => l.UserId == user.Id && l.TokenHash == link!.TokenHash && l.UsedAt == null && l.ExpiresAt > now)
-            .ExecuteUpdateAsync(set => set.SetProperty(l => l.UsedAt, now), cancellationToken);
-        if (consumed != 1)
+        // 4. Single use, decided by the database.
+        if (!await links.TryUseAsync(link!, cancellationToken))
         {
             return await RejectAsync(user.Id, "used", cancellationToken);
         }
@@ -148,34 +147,6 @@ public sealed partial class LostDeviceRecovery(
             Details: "second factor removed"), cancellationToken);
         LogRecovered(logger, user.Id);
         return new LostDeviceRecoveryResult(LostDeviceOutcome.Recovered, user.Id);
-    }
-
-    /// <summary>
-    /// Writes the user's one link row: replaces it when the last link is older than the request
-    /// interval, inserts it when there is none. With an empty <paramref name="userId"/> the same
-    /// statements run and match nothing.
-    /// </summary>
-    private async Task<bool> ClaimLinkAsync(string userId, string tokenHash, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var expiresAt = now + options.Value.LinkLifetime;
-        var notAfter = now - options.Value.RequestInterval;
-        var exists = await db.LostDeviceLinks.AnyAsync(l => l.UserId == userId, cancellationToken);
-        // Conditional, so of two parallel requests after the interval only one replaces the row.
-        var replaced = await db.LostDeviceLinks
-            .Where(l => l.UserId == userId && l.CreatedAt <= notAfter)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(l => l.TokenHash, tokenHash)
-                .SetProperty(l => l.CreatedAt, now)
-                .SetProperty(l => l.ExpiresAt, expiresAt)
-                .SetProperty(l => l.UsedAt, (DateTimeOffset?)null), cancellationToken);
-        if (replaced == 1 || exists || userId.Length == 0)
-        {
-            return replaced == 1;
-        }
-
-        var row = new LostDeviceLink { UserId = userId, TokenHash = tokenHash, CreatedAt = now, ExpiresAt = expiresAt };
-        // A parallel first request may insert the row (the user id is the key): it sends, this one does not.
-        return await db.TryInsertAsync(row, cancellationToken);
     }
 
     /// <summary>Username first, then email, as the password step looks accounts up.</summary>
@@ -193,37 +164,12 @@ public sealed partial class LostDeviceRecovery(
         string.Equals(normalizer.NormalizeName(login.Trim()), user.NormalizedUserName, StringComparison.Ordinal)
         || string.Equals(normalizer.NormalizeEmail(login.Trim()), user.NormalizedEmail, StringComparison.Ordinal);
 
-    private async Task<LostDeviceLink?> FindLinkAsync(string? token, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(token) || token.Length > 100)
-        {
-            return null;
-        }
-
-        var hash = SetupTokenHasher.Hash(token);
-        return await db.LostDeviceLinks.AsNoTracking().SingleOrDefaultAsync(l => l.TokenHash == hash, cancellationToken);
-    }
-
-    private LinkState StateOf(LostDeviceLink? link) =>
-        link is null ? LinkState.Unknown
-        : link.UsedAt is not null ? LinkState.Used
-        : link.ExpiresAt <= time.GetUtcNow() ? LinkState.Expired
-        : LinkState.Valid;
-
     private async Task<LostDeviceRecoveryResult> RejectAsync(string? userId, string reason, CancellationToken cancellationToken)
     {
         LogRejected(logger, userId ?? "-", reason);
         await audit.RecordAsync(new AuditRecord(AuditActions.LostDeviceRecovered, AuditActors.Anonymous, AuditOutcome.Failure,
             TargetType: userId is null ? null : "user", TargetId: userId, Details: "link refused: " + reason), cancellationToken);
         return new LostDeviceRecoveryResult(LostDeviceOutcome.LinkInvalid);
-    }
-
-    private enum LinkState
-    {
-        Valid,
-        Unknown,
-        Used,
-        Expired,
     }
 
     [LoggerMessage(4101, LogLevel.Information, "Lost-device link emailed to user {UserId}")]

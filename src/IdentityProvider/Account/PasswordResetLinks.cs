@@ -26,12 +26,12 @@ public sealed record PasswordResetResult(PasswordResetOutcome Outcome, IReadOnly
 
 /// <summary>
 /// The emailed single-use link with which a user sets a new password: an administrator's reset,
-/// the invitation of a new account, or the user's own "Forgot your password?". Like the lost-device
-/// link: a random token of which only the hash is stored, one live link per account, an expiry,
-/// and use decided by a conditional update, so a link works once across every node.
+/// the invitation of a new account, or the user's own "Forgot your password?". Issued and spent by
+/// the rules of every emailed link (<see cref="EmailedLinks"/>).
 /// </summary>
 public sealed partial class PasswordResetLinks(
     IdentityProviderDbContext db,
+    EmailedLinks links,
     UserManager<ApplicationUser> users,
     ILookupNormalizer normalizer,
     UserSessionRevocation revocation,
@@ -58,14 +58,11 @@ public sealed partial class PasswordResetLinks(
             return false;
         }
 
-        var now = time.GetUtcNow();
         var token = SetupTokenHasher.NewToken();
-        var row = NewRow(userId, SetupTokenHasher.Hash(token), invitation, now);
-        var replaced = await ReplaceAsync(db.PasswordResetLinks.Where(l => l.UserId == userId), row, cancellationToken);
-        // No row to replace: insert one; should a parallel request insert first, replace that one.
-        if (replaced == 0 && !await db.TryInsertAsync(row, cancellationToken))
+        if (!await links.TryIssueAsync(NewRow(userId, SetupTokenHasher.Hash(token), invitation, time.GetUtcNow()), notAfter: null, cancellationToken))
         {
-            await ReplaceAsync(db.PasswordResetLinks.Where(l => l.UserId == userId), row, cancellationToken);
+            // A parallel reset of the same user issued its link first; that one is emailed.
+            return true;
         }
 
         await QueueAsync(user, token, invitation, cancellationToken);
@@ -97,12 +94,9 @@ public sealed partial class PasswordResetLinks(
         var token = SetupTokenHasher.NewToken();
         if (refusal is null)
         {
-            // Conditional, so of two parallel requests after the interval only one replaces the row.
-            var row = NewRow(user!.Id, SetupTokenHasher.Hash(token), invitation: false, now);
-            var notAfter = now - options.Value.RequestInterval;
-            var claimed = await ReplaceAsync(db.PasswordResetLinks.Where(l => l.UserId == row.UserId && l.CreatedAt <= notAfter), row, cancellationToken) == 1
-                || (!await db.PasswordResetLinks.AnyAsync(l => l.UserId == row.UserId, cancellationToken) && await db.TryInsertAsync(row, cancellationToken));
-            refusal = claimed ? null : "a link was sent less than " + options.Value.RequestInterval + " ago";
+            // Of two parallel requests after the interval only one issues a link.
+            var issued = await links.TryIssueAsync(NewRow(user!.Id, SetupTokenHasher.Hash(token), invitation: false, now), now - options.Value.RequestInterval, cancellationToken);
+            refusal = issued ? null : "a link was sent less than " + options.Value.RequestInterval + " ago";
         }
 
         if (refusal is null)
@@ -122,7 +116,7 @@ public sealed partial class PasswordResetLinks(
 
     /// <summary>Whether the link can still be used (for the page to show the form or the "expired" text).</summary>
     public async Task<bool> IsUsableAsync(string? token, CancellationToken cancellationToken) =>
-        IsValid(await FindLinkAsync(token, cancellationToken));
+        links.StateOf(await links.FindAsync<PasswordResetLink>(token, cancellationToken)) == EmailedLinkState.Valid;
 
     /// <summary>
     /// With a usable link and a password the validators accept: consumes the link, sets the password,
@@ -132,10 +126,11 @@ public sealed partial class PasswordResetLinks(
     public async Task<PasswordResetResult> ResetAsync(string? token, string? password, CancellationToken cancellationToken)
     {
         // 1. The link exists, is unused and has not expired.
-        var link = await FindLinkAsync(token, cancellationToken);
-        if (!IsValid(link) || await users.FindByIdAsync(link!.UserId) is not { } user)
+        var link = await links.FindAsync<PasswordResetLink>(token, cancellationToken);
+        var state = links.StateOf(link);
+        if (state != EmailedLinkState.Valid || await users.FindByIdAsync(link!.UserId) is not { } user)
         {
-            return await RejectAsync(link?.UserId, link is null ? "unknown" : link.UsedAt is not null ? "used" : "expired", cancellationToken);
+            return await RejectAsync(link?.UserId, state == EmailedLinkState.Valid ? "unknown" : state.ToString().ToLowerInvariant(), cancellationToken);
         }
 
         // 2. The password, through Identity's validators; a refusal leaves the link usable.
@@ -158,13 +153,8 @@ public sealed partial class PasswordResetLinks(
             return new PasswordResetResult(PasswordResetOutcome.PasswordRefused, errors);
         }
 
-        // 3. Single use, decided by the database: of two parallel uses (on one node or several)
-        // exactly one update finds the row unused, and a replaced link no longer matches the hash.
-        var now = time.GetUtcNow();
-        var consumed = await db.PasswordResetLinks
-            .Where(l => l.UserId == user.Id && l.TokenHash == link.TokenHash && l.UsedAt == null && l.ExpiresAt > now)
-            .ExecuteUpdateAsync(set => set.SetProperty(l => l.UsedAt, now), cancellationToken);
-        if (consumed != 1)
+        // 3. Single use, decided by the database.
+        if (!await links.TryUseAsync(link, cancellationToken))
         {
             return await RejectAsync(user.Id, "used", cancellationToken);
         }
@@ -196,14 +186,6 @@ public sealed partial class PasswordResetLinks(
         ExpiresAt = now + (invitation ? options.Value.InvitationLifetime : options.Value.LinkLifetime),
     };
 
-    private static Task<int> ReplaceAsync(IQueryable<PasswordResetLink> rows, PasswordResetLink row, CancellationToken cancellationToken) =>
-        rows.ExecuteUpdateAsync(set => set
-            .SetProperty(l => l.TokenHash, row.TokenHash)
-            .SetProperty(l => l.Invitation, row.Invitation)
-            .SetProperty(l => l.CreatedAt, row.CreatedAt)
-            .SetProperty(l => l.ExpiresAt, row.ExpiresAt)
-            .SetProperty(l => l.UsedAt, (DateTimeOffset?)null), cancellationToken);
-
     private async Task QueueAsync(ApplicationUser user, string token, bool invitation, CancellationToken cancellationToken)
     {
         var lifetime = invitation ? options.Value.InvitationLifetime : options.Value.LinkLifetime;
@@ -228,19 +210,6 @@ public sealed partial class PasswordResetLinks(
             : ((int)Math.Ceiling(lifetime.TotalMinutes), "minute");
         return count.ToString(CultureInfo.InvariantCulture) + " " + unit + (count == 1 ? "" : "s");
     }
-
-    private async Task<PasswordResetLink?> FindLinkAsync(string? token, CancellationToken cancellationToken)
-    {
-        if (string.IsNullOrEmpty(token) || token.Length > 100)
-        {
-            return null;
-        }
-
-        var hash = SetupTokenHasher.Hash(token);
-        return await db.PasswordResetLinks.AsNoTracking().SingleOrDefaultAsync(l => l.TokenHash == hash, cancellationToken);
-    }
-
-    private bool IsValid(PasswordResetLink? link) => link is { UsedAt: null } && link.ExpiresAt > time.GetUtcNow();
 
     private async Task<PasswordResetResult> RejectAsync(string? userId, string reason, CancellationToken cancellationToken)
     {

@@ -78,6 +78,7 @@ internal static class ServiceCollectionExtensions
             .Validate(o => o.LinkLifetime > TimeSpan.Zero && o.RequestInterval >= TimeSpan.Zero,
                 "LostDevice:LinkLifetime must be positive and LostDevice:RequestInterval not negative.")
             .ValidateOnStart();
+        services.AddScoped<EmailedLinks>();
         services.AddScoped<LostDeviceRecovery>();
         services.AddOptions<PasswordResetOptions>()
             .Bind(configuration.GetSection(PasswordResetOptions.SectionName))

@@ -188,6 +188,32 @@ public abstract partial class UserAccountsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ASecondReset_ReplacesTheFirstLink()
+    {
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.SendAsync(HttpMethod.Post, $"/admin/api/users/{_host.AliceId}/password-reset", _manager)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _host.SendAsync(HttpMethod.Post, $"/admin/api/users/{_host.AliceId}/password-reset", _manager)).StatusCode);
+
+        var links = (await _host.Factory.WithDbAsync(db => db.EmailOutbox.ToListAsync())).Select(m => LinkIn(m.TextBody)).ToList();
+        Assert.Equal(2, links.Distinct().Count());
+        using var browser = _host.Factory.CreateBrowserlessClient();
+        var usable = new List<string>();
+        foreach (var link in links)
+        {
+            var page = await browser.GetPageAsync(link);
+            if (page.Document.QuerySelector("#link-invalid") is null)
+            {
+                usable.Add(link);
+            }
+        }
+
+        // Only the newer link works: the first stopped working when the second was issued.
+        var live = Assert.Single(usable);
+        var answer = await browser.SubmitAsync(await browser.GetPageAsync(live), new Dictionary<string, string> { ["Password"] = NewPassword, ["ConfirmPassword"] = NewPassword });
+        Assert.NotNull((await HtmlForms.ReadPageAsync(answer, live)).Document.QuerySelector("#password-set"));
+        Assert.Equal(1, await _host.Factory.WithDbAsync(db => db.PasswordResetLinks.CountAsync(l => l.UserId == _host.AliceId)));
+    }
+
+    [Fact]
     public async Task UsesALink_ExactlyOnce_WhenTwoBrowsersRace()
     {
         Assert.Equal(HttpStatusCode.NoContent, (await _host.SendAsync(HttpMethod.Post, $"/admin/api/users/{_host.AliceId}/password-reset", _manager)).StatusCode);

@@ -5,7 +5,7 @@ namespace IdentityProvider.Persistence.Entities;
 /// their password. One row per user, so there is never more than one live link: a new request
 /// overwrites the row (and with it the old token). Only the SHA-256 of the token is stored.
 /// </summary>
-public sealed class LostDeviceLink
+public sealed class LostDeviceLink : IEmailedLink
 {
     public required string UserId { get; set; }
 

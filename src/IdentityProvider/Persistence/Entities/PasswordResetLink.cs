@@ -5,7 +5,7 @@ namespace IdentityProvider.Persistence.Entities;
 /// the invitation of a new account) or asked for by the user ("Forgot your password?"). One row
 /// per user, so a new link replaces the old one; only the SHA-256 of the token is stored.
 /// </summary>
-public sealed class PasswordResetLink
+public sealed class PasswordResetLink : IEmailedLink
 {
     public required string UserId { get; set; }
 
