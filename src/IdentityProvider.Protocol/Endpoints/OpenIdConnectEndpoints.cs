@@ -11,7 +11,15 @@ namespace IdentityProvider.Protocol.Endpoints;
 /// The back-channel endpoints a client authenticates at (token, introspection, revocation): called
 /// by relying parties' servers, answered in JSON.
 /// </param>
-public sealed record OpenIdConnectServerEndpoints(IEndpointConventionBuilder ClientAuthenticated);
+/// <param name="Authorization">
+/// The authorization endpoint: reached by browsers without any credential, and each valid request
+/// is stored until the user answers it.
+/// </param>
+/// <param name="UserInfo">The UserInfo endpoint: called with a bearer token, answered in JSON.</param>
+public sealed record OpenIdConnectServerEndpoints(
+    IEndpointConventionBuilder ClientAuthenticated,
+    IEndpointConventionBuilder Authorization,
+    IEndpointConventionBuilder UserInfo);
 
 public static class OpenIdConnectEndpoints
 {
@@ -31,7 +39,7 @@ public static class OpenIdConnectEndpoints
             await WritePublicJsonAsync(http, await keys.GetJwksAsync(http.RequestAborted), maxAgeSeconds: 300, "application/jwk-set+json"));
         // GET and POST (OIDC Core §3.1.2.1); other methods get an error page rather than a 405 page
         // without explanation. Antiforgery does not apply: the request comes from another site.
-        endpoints.Map(server.AuthorizationEndpointPath, (HttpContext http, AuthorizationEndpoint authorize) => authorize.HandleAsync(http))
+        var authorization = endpoints.Map(server.AuthorizationEndpointPath, (HttpContext http, AuthorizationEndpoint authorize) => authorize.HandleAsync(http))
             .DisableAntiforgery();
         endpoints.MapGet(server.AuthorizationEndpointPath + AuthorizationEndpoint.ResumeSuffix,
             (HttpContext http, AuthorizationEndpoint authorize) => authorize.ResumeAsync(http));
@@ -48,9 +56,9 @@ public static class OpenIdConnectEndpoints
         clientAuthenticated.Map(server.RevocationEndpointPath, (HttpContext http, RevocationEndpoint revoke) => revoke.HandleAsync(http));
         // OIDC Core §5.3.1: GET and POST. A bearer token, not a cookie, authorizes the request,
         // so there is nothing for antiforgery to protect. No CORS for now.
-        endpoints.MapMethods(server.UserInfoEndpointPath, [HttpMethods.Get, HttpMethods.Post], (HttpContext http, UserInfoEndpoint userInfo) => userInfo.HandleAsync(http))
+        var userInfo = endpoints.MapMethods(server.UserInfoEndpointPath, [HttpMethods.Get, HttpMethods.Post], (HttpContext http, UserInfoEndpoint userInfo) => userInfo.HandleAsync(http))
             .DisableAntiforgery();
-        return new OpenIdConnectServerEndpoints(clientAuthenticated);
+        return new OpenIdConnectServerEndpoints(clientAuthenticated, authorization, userInfo);
     }
 
     // Public metadata: any origin may read it (browser-based clients fetch it cross-origin), and

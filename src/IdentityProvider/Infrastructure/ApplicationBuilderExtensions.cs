@@ -43,8 +43,11 @@ internal static class ApplicationBuilderExtensions
         app.UseAntiforgery();
 
         app.MapIdentityProviderHealthChecks();
-        // The host owns the rate limiter, so it applies the policy; the library only groups the endpoints.
-        app.MapOpenIdConnectServer().ClientAuthenticated.RequireRateLimiting(RateLimitingSetup.ProtocolPolicy);
+        // The host owns the rate limiter, so it applies the policies; the library only groups the endpoints.
+        var protocol = app.MapOpenIdConnectServer();
+        protocol.ClientAuthenticated.RequireRateLimiting(RateLimitingSetup.ProtocolPolicy);
+        protocol.UserInfo.RequireRateLimiting(RateLimitingSetup.ProtocolPolicy);
+        protocol.Authorization.RequireRateLimiting(RateLimitingSetup.AuthorizationPolicy);
         app.MapAdminApi();
         app.MapBrandStylesheet();
         app.MapRazorPages();

@@ -48,6 +48,7 @@ public sealed class IdentityProviderFactory(
         builder.UseSetting("RateLimits:SignInPerAccount:TokenLimit", "1000000");
         builder.UseSetting("RateLimits:AccountRecoveryPerIp:TokenLimit", "1000000");
         builder.UseSetting("RateLimits:ProtocolPerIp:TokenLimit", "1000000");
+        builder.UseSetting("RateLimits:AuthorizationPerIp:TokenLimit", "1000000");
         builder.UseSetting("RateLimits:ProtocolPerClient:TokenLimit", "1000000");
         builder.UseSetting("Passwords:HashQueueLimit", "1000000");
         // A test's own settings come last, so they win over the defaults above.

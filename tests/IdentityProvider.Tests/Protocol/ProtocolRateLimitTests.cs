@@ -5,6 +5,7 @@ using System.Text.Json;
 using IdentityProvider.Admin.Clients;
 using IdentityProvider.Protocol.Primitives;
 using IdentityProvider.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IdentityProvider.Tests.Protocol;
@@ -98,6 +99,59 @@ public sealed class ProtocolRateLimitTests : IDisposable
 
         await AssertRefusedAsAnOAuthErrorAsync(third);
         Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
+
+    [Fact]
+    public async Task Refuses_TheThirdUserInfoRequestFromOneAddress_AsAnOAuthError()
+    {
+        var (factory, _, _) = await NodeAsync("ProtocolPerIp");
+        using var flooder = Server(factory, "203.0.113.7");
+        flooder.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await flooder.GetAsync("/connect/userinfo")).StatusCode);
+        }
+
+        await AssertRefusedAsAnOAuthErrorAsync(await flooder.GetAsync("/connect/userinfo"));
+    }
+
+    /// <summary>
+    /// Each valid authorization request from a browser without a session is stored until it is
+    /// answered or expires; a refused one stores nothing and the person reads why.
+    /// </summary>
+    [Fact]
+    public async Task Refuses_TheThirdAuthorizationRequestFromOneAddress_WithThePage_AndStoresNothingForIt()
+    {
+        var (factory, _, _) = await NodeAsync("AuthorizationPerIp");
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ClientManager>().AddAsync(new ClientRegistration
+            {
+                ClientId = "web",
+                Type = ClientType.Public,
+                GrantTypes = [GrantTypes.AuthorizationCode],
+                RedirectUris = ["https://web.example/callback"],
+                Scopes = ["openid"],
+            }, "test", CancellationToken.None);
+        }
+
+        const string Authorize = "/connect/authorize?client_id=web&response_type=code&scope=openid&redirect_uri=https%3A%2F%2Fweb.example%2Fcallback"
+            + "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
+        using var flooder = Server(factory, "203.0.113.7");
+        using var neighbour = Server(factory, "198.51.100.20");
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal(HttpStatusCode.Redirect, (await flooder.GetAsync(Authorize)).StatusCode);
+        }
+
+        var third = await flooder.GetAsync(Authorize);
+        var other = await neighbour.GetAsync(Authorize);
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero, "Retry-After in seconds");
+        Assert.Contains("Too many attempts", await third.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, other.StatusCode);
+        Assert.Equal(3, await factory.WithDbAsync(db => db.PendingAuthorizations.CountAsync()));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace IdentityProvider.Authentication.RateLimiting;
 /// <summary>
 /// <see cref="RateLimitingSetup.ProtocolPolicy"/>: every request to the back-channel endpoints
 /// from one client address, whatever its method, since each one costs a form read and client
-/// authentication. A refusal is answered the way those endpoints answer anything: an OAuth error in
+/// authentication or a token check. A refusal is answered the way those endpoints answer anything: an OAuth error in
 /// JSON, through the protocol library's one writer, not the people's 429 page.
 /// </summary>
 internal sealed partial class ProtocolRateLimitPolicy(IOptions<RateLimitOptions> options, ILogger<ProtocolRateLimitPolicy> logger) : IRateLimiterPolicy<string>

@@ -32,16 +32,24 @@ public sealed class RateLimitOptions
     public TokenBucketSettings AccountRecoveryPerIp { get; set; } = new() { TokenLimit = 5, TokensPerPeriod = 1, ReplenishmentPeriod = TimeSpan.FromMinutes(1) };
 
     /// <summary>
-    /// Requests to the token, introspection and revocation endpoints from one client address,
-    /// counted before the client authenticates. Generous, since a relying party's servers often
+    /// Requests to the token, introspection, revocation and UserInfo endpoints from one client
+    /// address, counted before the client authenticates (or its bearer token is checked). Generous, since a relying party's servers often
     /// share one address. Default: 300 at once, then 30 a second.
     /// </summary>
     public TokenBucketSettings ProtocolPerIp { get; set; } = new() { TokenLimit = 300, TokensPerPeriod = 30, ReplenishmentPeriod = TimeSpan.FromSeconds(1) };
 
     /// <summary>
-    /// The same endpoints per authenticated client (after its secret or assertion checked out;
-    /// public clients, which prove nothing, have no bucket of their own), so one client cannot
-    /// take a node's capacity from the others. Default: 100 at once, then 10 a second.
+    /// Requests to the authorization endpoint from one client address. Each valid one is stored
+    /// until the user answers it or it expires, so this bounds the rows an anonymous sender can
+    /// make. Generous, since many people behind one company's address may sign in at 9 o'clock.
+    /// Default: 100 at once, then 5 a second.
+    /// </summary>
+    public TokenBucketSettings AuthorizationPerIp { get; set; } = new() { TokenLimit = 100, TokensPerPeriod = 5, ReplenishmentPeriod = TimeSpan.FromSeconds(1) };
+
+    /// <summary>
+    /// The token, introspection and revocation endpoints per authenticated client (after its
+    /// secret or assertion checked out; public clients, which prove nothing, have no bucket of
+    /// their own), so one client cannot take a node's capacity from the others. Default: 100 at once, then 10 a second.
     /// </summary>
     public TokenBucketSettings ProtocolPerClient { get; set; } = new() { TokenLimit = 100, TokensPerPeriod = 10, ReplenishmentPeriod = TimeSpan.FromSeconds(1) };
 }

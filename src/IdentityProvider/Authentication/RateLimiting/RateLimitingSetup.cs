@@ -10,8 +10,9 @@ namespace IdentityProvider.Authentication.RateLimiting;
 /// The per-address limits, as policies of ASP.NET Core's rate-limiting middleware. Pages opt in
 /// with <c>[EnableRateLimiting(...)]</c> on their page model, where only POSTs are counted, so
 /// showing a page is never refused; the protocol's back-channel endpoints get
-/// <see cref="ProtocolPolicy"/> where they are mapped. Partitions are per policy: a flood of
-/// recovery requests does not use up an address's sign-in attempts.
+/// <see cref="ProtocolPolicy"/> and the authorization endpoint <see cref="AuthorizationPolicy"/>
+/// where they are mapped. Partitions are per policy: a flood of recovery requests does not use up
+/// an address's sign-in attempts.
 /// </summary>
 internal static partial class RateLimitingSetup
 {
@@ -21,8 +22,14 @@ internal static partial class RateLimitingSetup
     /// <summary>Account-recovery form posts: <see cref="RateLimitOptions.AccountRecoveryPerIp"/>.</summary>
     public const string AccountRecoveryPolicy = "account-recovery";
 
-    /// <summary>Token, introspection and revocation: <see cref="RateLimitOptions.ProtocolPerIp"/>, answered in JSON.</summary>
+    /// <summary>Token, introspection, revocation and UserInfo: <see cref="RateLimitOptions.ProtocolPerIp"/>, answered in JSON.</summary>
     public const string ProtocolPolicy = "protocol";
+
+    /// <summary>
+    /// The authorization endpoint, every method: <see cref="RateLimitOptions.AuthorizationPerIp"/>,
+    /// answered with the readable 429 page (a browser is at the other end).
+    /// </summary>
+    public const string AuthorizationPolicy = "authorization";
 
     public static IServiceCollection AddRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,6 +43,11 @@ internal static partial class RateLimitingSetup
             options.AddPolicy(SignInPolicy, http => PostsPerAddress(http, limits => limits.SignInPerIp));
             options.AddPolicy(AccountRecoveryPolicy, http => PostsPerAddress(http, limits => limits.AccountRecoveryPerIp));
             options.AddPolicy<string, ProtocolRateLimitPolicy>(ProtocolPolicy);
+            // Anyone can send a browser there with a public client_id, and each valid request is
+            // a row until it expires: the limit bounds the rows one address can make.
+            options.AddPolicy(AuthorizationPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
+                ClientAddress.PartitionKey(http.Connection.RemoteIpAddress),
+                _ => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AuthorizationPerIp.ToLimiterOptions()));
             // The pages' answer (the protocol policy has its own): status and Retry-After only.
             // The request never reached the page, so nothing was counted or changed, and the
             // status-code page writes the readable text.
@@ -66,6 +78,6 @@ internal static partial class RateLimitingSetup
         return RateLimitPartition.GetTokenBucketLimiter(ClientAddress.PartitionKey(http.Connection.RemoteIpAddress), _ => settings.ToLimiterOptions());
     }
 
-    [LoggerMessage(7100, LogLevel.Warning, "Post to {Path} refused: too many attempts from {ClientAddress}")]
+    [LoggerMessage(7100, LogLevel.Warning, "Request to {Path} refused: too many from {ClientAddress}")]
     private static partial void LogRejected(ILogger logger, string path, string clientAddress);
 }

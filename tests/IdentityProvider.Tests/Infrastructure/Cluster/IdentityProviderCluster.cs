@@ -303,6 +303,7 @@ public class IdentityProviderCluster : IAsyncLifetime
             ["RateLimits:SignInPerAccount:TokenLimit"] = "1000000",
             ["RateLimits:AccountRecoveryPerIp:TokenLimit"] = "1000000",
             ["RateLimits:ProtocolPerIp:TokenLimit"] = "1000000",
+            ["RateLimits:AuthorizationPerIp:TokenLimit"] = "1000000",
             ["RateLimits:ProtocolPerClient:TokenLimit"] = "1000000",
             ["Passwords:HashQueueLimit"] = "1000000",
             // The real hosted pages: the test login exists only in the in-process hosts.
