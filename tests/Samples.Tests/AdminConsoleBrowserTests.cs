@@ -80,14 +80,14 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         await page.GotoAsync(_journey.Login);
         await _journey.SubmitPasswordAsync(page, root);
         await _journey.SubmitCodeAsync(page, rootSecret);
-        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome);
+        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome, Committed);
         await page.GotoAsync(samples.Idp.Issuer + "/admin/users");
         Assert.Equal("none", await page.GetAttributeAsync($"#users tr[data-user='{ops.Id}'] [data-mfa]", "data-mfa"));
 
         await page.ClickAsync("th[data-column='mfa'] a");
-        await page.WaitForURLAsync("**/admin/users?sort=mfa");
+        await page.WaitForURLAsync("**/admin/users?sort=mfa", Committed);
         await page.ClickAsync("th[data-column='mfa'] a");
-        await page.WaitForURLAsync("**/admin/users?sort=mfa&dir=desc");
+        await page.WaitForURLAsync("**/admin/users?sort=mfa&dir=desc", Committed);
         Assert.Equal("descending", await page.GetAttributeAsync("th[data-column='mfa']", "aria-sort"));
         var order = await page.Locator("#users tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.user)");
         // Both with an authenticator app come first; ties go by name.
@@ -97,7 +97,7 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         await _journey.CaptureAsync(page, "admin-users-1-sorted-by-mfa");
 
         await page.ClickAsync($"#users tr[data-user='{mia.Id}'] a");
-        await page.WaitForURLAsync(samples.Idp.Issuer + "/admin/users/" + mia.Id);
+        await page.WaitForURLAsync(samples.Idp.Issuer + "/admin/users/" + mia.Id, Committed);
         await page.ClickAsync("#disable-mfa-form button[type=submit]");
         await page.WaitForSelectorAsync("#admin-message");
         Assert.Equal("none", await page.GetAttributeAsync("[data-field='mfa'] [data-mfa]", "data-mfa"));
@@ -133,7 +133,7 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         await page.GotoAsync(_journey.Login);
         await _journey.SubmitPasswordAsync(page, root);
         await _journey.SubmitCodeAsync(page, rootSecret);
-        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome);
+        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome, Committed);
 
         // Create the organisation, add the member, then turn on "Require MFA".
         await page.GotoAsync(samples.Idp.Issuer + "/admin/organisations");
@@ -154,7 +154,7 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         var memberPage = await _journey.NewPageAsync();
         await memberPage.GotoAsync(_journey.Login);
         await _journey.SubmitPasswordAsync(memberPage, member);
-        await memberPage.WaitForURLAsync(samples.Idp.Issuer + SignInSteps.EnrolmentPath);
+        await memberPage.WaitForURLAsync(samples.Idp.Issuer + SignInSteps.EnrolmentPath, Committed);
 
         // The audit log lists each step with the administrator as actor and the target.
         await page.GotoAsync(samples.Idp.Issuer + "/admin/audit?action=organisation.");
@@ -188,7 +188,7 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         await page.GotoAsync(_journey.Login);
         await _journey.SubmitPasswordAsync(page, viewer);
         await _journey.SubmitCodeAsync(page, secret);
-        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome);
+        await page.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome, Committed);
 
         // users.read opens the console (so the 403 below is about the permission, not the sign-in) ...
         var users = await page.GotoAsync(samples.Idp.Issuer + "/admin/users");
@@ -233,13 +233,13 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         await admin.GotoAsync(_journey.Login);
         await _journey.SubmitPasswordAsync(admin, root);
         await _journey.SubmitCodeAsync(admin, rootSecret);
-        await admin.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome);
+        await admin.WaitForURLAsync(samples.Idp.Issuer + SignInCompletion.AccountHome, Committed);
 
         await admin.GotoAsync(samples.Idp.Issuer + "/admin/users/new");
         await admin.FillAsync("#user-email", email);
         await admin.FillAsync("#user-display-name", "Nina Newcomer");
         await admin.ClickAsync("#user-form button[type=submit]");
-        await admin.WaitForURLAsync(new Regex(Regex.Escape(samples.Idp.Issuer) + "/admin/users/[^/]+$"));
+        await admin.WaitForURLAsync(new Regex(Regex.Escape(samples.Idp.Issuer) + "/admin/users/[^/]+$"), Committed);
         await _journey.CaptureAsync(admin, "admin-users-3-created");
 
         // The invitation goes through SMTP when the outbox is drained.
@@ -264,7 +264,7 @@ public sealed class AdminConsoleBrowserTests(AdminConsoleFixture samples, ITestO
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
         var newcomer = new PasswordUser("", email, password);
         await _journey.SubmitPasswordAsync(page, newcomer);
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI", Committed);
         Assert.Equal("Nina Newcomer", await page.TextContentAsync("#name"));
         _journey.AssertNoConsoleErrors();
     }

@@ -47,18 +47,18 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
             && url.Contains("acr_values=mfa", StringComparison.Ordinal) && url.Contains("max_age=300", StringComparison.Ordinal));
         await _journey.SubmitPasswordAsync(page, henry);
         await _journey.SubmitCodeAsync(page, secret);
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Admin");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Admin", Committed);
         Assert.Contains("pwd otp mfa", await page.TextContentAsync("#admin-ok"));
 
         // Signing out of the CRM ends the provider's session too: the next visit asks for the password again.
         await page.ClickAsync("#sign-out button");
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye", Committed);
         await page.GotoAsync(samples.Crm.BaseUrl + "/WhoAmI");
         await _journey.SubmitPasswordAsync(page, henry);
         Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
         await _journey.CaptureAsync(page, "4-code");
         await _journey.SubmitCodeAsync(page, secret);
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI", Committed);
         Assert.Equal("pwd otp mfa", await page.TextContentAsync("#amr"));
         Assert.Equal("mfa", await page.TextContentAsync("#acr"));
 
@@ -72,7 +72,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         Assert.Contains("Fleet renewal", await page.TextContentAsync("#deals"));
 
         await page.ClickAsync("#sign-out button");
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye", Committed);
 
         // The provider's session is gone too: a silent request comes back with login_required.
         await page.GotoAsync(samples.Idp.Issuer + "/connect/authorize?response_type=code&client_id=crm&scope=openid&state=s"
@@ -123,7 +123,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         Assert.Contains("You have 9 recovery codes left.", await page.TextContentAsync("[role=status]"));
         await _journey.CaptureAsync(page, "6-recovery-used");
         await page.ClickAsync("text=Continue");
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI", Committed);
         Assert.Equal("Judy Example", await page.TextContentAsync("#name"));
         _journey.AssertNoCspViolations();
     }
@@ -194,7 +194,7 @@ public sealed class CrmBrowserTests(HostedPagesFixture samples, ITestOutputHelpe
         await page.Keyboard.PressAsync("Shift+Tab");
         await page.Keyboard.PressAsync("Enter");
 
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/WhoAmI", Committed);
         Assert.Equal("Mia Example", await page.TextContentAsync("#name"));
         _journey.AssertNoCspViolations();
     }

@@ -115,7 +115,7 @@ public sealed class FederationBrowserTests(FederationBrowserFixture samples, ITe
         await page.FillAsync("input[name=password]", UpstreamAccount.DefaultPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Carol Corp", await page.TextContentAsync("#name"));
         Assert.Contains("fed", (await page.TextContentAsync("#amr"))!.Split(' '));
         Assert.DoesNotContain("mfa", (await page.TextContentAsync("#amr"))!.Split(' '));
@@ -135,10 +135,10 @@ public sealed class FederationBrowserTests(FederationBrowserFixture samples, ITe
         await page.FillAsync("input[name=password]", UpstreamAccount.DefaultPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
 
-        await page.WaitForURLAsync(url => url.StartsWith(samples.Idp.Issuer, StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith(samples.Idp.Issuer, StringComparison.Ordinal), Committed);
         Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, page.Url);
         await _journey.SubmitCodeAsync(page, secret);
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Erin Example", await page.TextContentAsync("#name"));
         Assert.Equal("fed otp mfa", await page.TextContentAsync("#amr"));
         _journey.AssertNoConsoleErrors();
@@ -150,7 +150,7 @@ public sealed class FederationBrowserTests(FederationBrowserFixture samples, ITe
         CatchUpWithTheUpstreamsClock();
         var page = await _journey.NewPageAsync();
         await SignInAtTheUpstreamAsync(page, "Corp AMR", "frank");
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Frank Corp", await page.TextContentAsync("#name"));
         var amr = (await page.TextContentAsync("#amr"))!.Split(' ');
         Assert.Contains("fed", amr);
@@ -160,10 +160,10 @@ public sealed class FederationBrowserTests(FederationBrowserFixture samples, ITe
         var secret = await LinkedUserWithAuthenticatorAsync("Gina Example", "corp-amr", FederationBrowserFixture.Gina.Sub);
         var second = await _journey.NewPageAsync();
         await SignInAtTheUpstreamAsync(second, "Corp AMR", "gina");
-        await second.WaitForURLAsync(url => url.StartsWith(samples.Idp.Issuer, StringComparison.Ordinal));
+        await second.WaitForURLAsync(url => url.StartsWith(samples.Idp.Issuer, StringComparison.Ordinal), Committed);
         Assert.Equal(samples.Idp.Issuer + SignInSteps.SecondFactorPath, second.Url);
         await _journey.SubmitCodeAsync(second, secret);
-        await second.WaitForURLAsync(WhoAmI);
+        await second.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Gina Example", await second.TextContentAsync("#name"));
         Assert.Equal("fed otp mfa", await second.TextContentAsync("#amr"));
         _journey.AssertNoConsoleErrors();

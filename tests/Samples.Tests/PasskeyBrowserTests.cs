@@ -42,7 +42,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         Assert.StartsWith(_journey.Login + "?request=", page.Url, StringComparison.Ordinal);
         await page.ClickAsync("text=Sign in with a passkey");
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Nora Example", await page.TextContentAsync("#name"));
         var amr = (await page.TextContentAsync("#amr"))!.Split(' ');
         Assert.True(amr.Contains("hwk") || amr.Contains("swk"), "amr: " + string.Join(' ', amr));
@@ -70,7 +70,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
 
         await page.GotoAsync(WhoAmI);
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Tara Example", await page.TextContentAsync("#name"));
         Assert.Contains("hwk", (await page.TextContentAsync("#amr"))!.Split(' '));
         _journey.AssertNoConsoleErrors();
@@ -94,7 +94,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         await _journey.CaptureAsync(page, "9-code-or-passkey");
         await page.ClickAsync("text=Use a passkey");
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Olga Example", await page.TextContentAsync("#name"));
         var amr = (await page.TextContentAsync("#amr"))!.Split(' ');
         Assert.Contains("pwd", amr);
@@ -127,12 +127,12 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
               form.submit();
             }
             """);
-        await page.WaitForURLAsync(url => url.Contains("handler=Passkey", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.Contains("handler=Passkey", StringComparison.Ordinal), Committed);
         Assert.Equal(PasskeyErrors.Expired, (await page.TextContentAsync("#code-error"))!.Trim());
 
         await _journey.SubmitCodeAsync(page, secret);
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("pwd otp mfa", await page.TextContentAsync("#amr"));
         _journey.AssertNoConsoleErrors();
     }
@@ -162,7 +162,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         await page.FillAsync("#passkey-name", "Work laptop");
         await page.ClickAsync("#register-passkey-form button[type=submit]");
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Pia Example", await page.TextContentAsync("#name"));
         Assert.Equal("pwd", await page.TextContentAsync("#amr"));
         Assert.Null(await samples.WithIdpServicesAsync(services =>
@@ -190,7 +190,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
 
         await page.ClickAsync("tr[data-passkey-id]:has(.passkey-name:text-is('Work laptop')) .delete-passkey button[type=submit]");
 
-        await page.WaitForURLAsync(Security);
+        await page.WaitForURLAsync(Security, Committed);
         Assert.Equal(["Phone"], await PasskeyNamesAsync(page));
         Assert.Equal("The passkey has been removed.", (await page.TextContentAsync("[role=status]"))!.Trim());
         _journey.AssertNoConsoleErrors();
@@ -243,7 +243,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
         // "Try again, or sign in with your password": the password form on the page that says so.
         await _journey.SubmitPasswordAsync(page, uma);
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Uma Example", await page.TextContentAsync("#name"));
         _journey.AssertNoConsoleErrors();
     }
@@ -252,7 +252,7 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
     {
         await page.GotoAsync(WhoAmI);
         await _journey.SubmitPasswordAsync(page, user);
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
     }
 
     /// <summary>Adds a passkey on the Security page (the sign-in is recent, so no password is asked).</summary>
@@ -273,6 +273,6 @@ public sealed class PasskeyBrowserTests(HostedPagesFixture samples, ITestOutputH
     {
         await page.GotoAsync(WhoAmI);
         await page.ClickAsync("#sign-out button");
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye", Committed);
     }
 }

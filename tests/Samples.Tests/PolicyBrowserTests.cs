@@ -73,7 +73,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         samples.Time.Advance(TimeSpan.FromSeconds(30));
         await page.ClickAsync("form[action*='Continue'] button[type=submit]");
 
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("Olive Example", await page.TextContentAsync("#name"));
         Assert.Equal("pwd otp mfa", await page.TextContentAsync("#amr"));
         _journey.AssertNoConsoleErrors();
@@ -86,7 +86,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         var page = await _journey.NewPageAsync();
         await page.GotoAsync(WhoAmI);
         await _journey.SubmitPasswordAsync(page, otto);
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         var (secret, _) = await _journey.EnrolAsync(page, otto, capture: false);
         await SignOutAsync(page);
 
@@ -97,7 +97,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
 
             await page.GotoAsync(WhoAmI);
             await _journey.SubmitPasswordAsync(page, otto);
-            await page.WaitForURLAsync(WhoAmI);
+            await page.WaitForURLAsync(WhoAmI, Committed);
             Assert.Equal("pwd", await page.TextContentAsync("#amr"));
 
             await page.GotoAsync(Security);
@@ -118,7 +118,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         await _journey.SubmitPasswordAsync(page, otto);
         Assert.Equal(SecondFactor, page.Url);
         await _journey.SubmitCodeAsync(page, secret);
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("pwd otp mfa", await page.TextContentAsync("#amr"));
         _journey.AssertNoConsoleErrors();
     }
@@ -151,7 +151,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         await VirtualAuthenticator.AddAsync(page);
         await page.GotoAsync(WhoAmI);
         await _journey.SubmitPasswordAsync(page, pavel);
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         var (secret, _) = await _journey.EnrolAsync(page, pavel, capture: false);
         await AddPasskeyAsync(page, "Work laptop");
         await SignOutAsync(page);
@@ -159,7 +159,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         await page.GotoAsync(WhoAmI);
         await _journey.SubmitPasswordAsync(page, pavel);
         await _journey.SubmitCodeAsync(page, secret);
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
         Assert.Equal("pwd otp mfa", await page.TextContentAsync("#amr"));
 
         var verifier = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
@@ -178,7 +178,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         await _journey.CaptureAsync(page, "policy-4-passkey-step-up");
         await page.ClickAsync("text=Use a passkey");
 
-        await page.WaitForURLAsync(url => url.StartsWith(app.RedirectUri + "?", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith(app.RedirectUri + "?", StringComparison.Ordinal), Committed);
         var callback = QueryOf(page.Url);
         Assert.False(callback.ContainsKey("error"), "error: " + callback.GetValueOrDefault("error"));
         Assert.Equal("phr-state", callback["state"]);
@@ -200,7 +200,7 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
         var page = await _journey.NewPageAsync();
         await page.GotoAsync(WhoAmI);
         await _journey.SubmitPasswordAsync(page, bea);
-        await page.WaitForURLAsync(WhoAmI);
+        await page.WaitForURLAsync(WhoAmI, Committed);
 
         await page.GotoAsync(samples.Idp.Issuer + "/account");
         await Assertions.Expect(page.Locator("#mfa-banner")).ToBeVisibleAsync();
@@ -259,6 +259,6 @@ public sealed class PolicyBrowserTests(HostedPagesFixture samples, ITestOutputHe
     {
         await page.GotoAsync(WhoAmI);
         await page.ClickAsync("#sign-out button");
-        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye");
+        await page.WaitForURLAsync(samples.Crm.BaseUrl + "/Goodbye", Committed);
     }
 }

@@ -74,7 +74,7 @@ public sealed class UpstreamProviderBrowserTests : IAsyncLifetime
 
         await page.FillAsync("input[name=password]", UpstreamAccount.DefaultPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(url => url.StartsWith(_site.RedirectUri + "?", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => url.StartsWith(_site.RedirectUri + "?", StringComparison.Ordinal), Committed);
 
         var query = QueryHelpers.ParseQuery(new Uri(page.Url).Query);
         Assert.False(string.IsNullOrEmpty(query["code"]));
