@@ -45,9 +45,12 @@ internal static partial class RateLimitingSetup
             options.AddPolicy<string, ProtocolRateLimitPolicy>(ProtocolPolicy);
             // Anyone can send a browser there with a public client_id, and each valid request is
             // a row until it expires: the limit bounds the rows one address can make.
-            options.AddPolicy(AuthorizationPolicy, http => RateLimitPartition.GetTokenBucketLimiter(
-                ClientAddress.PartitionKey(http.Connection.RemoteIpAddress),
-                _ => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AuthorizationPerIp.ToLimiterOptions()));
+            options.AddPolicy(AuthorizationPolicy, http =>
+            {
+                // Read here, not in the factory, which would keep this request's context alive with the bucket.
+                var settings = http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.AuthorizationPerIp;
+                return RateLimitPartition.GetTokenBucketLimiter(ClientAddress.PartitionKey(http.Connection.RemoteIpAddress), _ => settings.ToLimiterOptions());
+            });
             // The pages' answer (the protocol policy has its own): status and Retry-After only.
             // The request never reached the page, so nothing was counted or changed, and the
             // status-code page writes the readable text.
